@@ -1,0 +1,252 @@
+"""Turn solver outcomes into the contract's answers (JSON-ready dicts), each reason citing its rule."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+from .describe import early_fr, experience_fr, general_fr, internship_fr, limit_fr, modulation_fr, months_fr
+from .model import MILESTONES, Pathway, Provenance, RuleBase
+from .solve import Engine, Facts, Internship, Option, Outcome, vae_outcome
+
+
+class RequestError(Exception):
+    """The question cannot be answered as asked (unknown diploma, source...): exit code 2."""
+
+
+def number(value: Fraction | float | None):
+    """JSON number: an int when whole, else rounded to 2 decimals.
+
+    >>> number(Fraction(6)), number(Fraction(1, 3)), number(None)
+    (6, 0.33, None)
+    """
+    if value is None:
+        return None
+    value = round(float(value), 2)
+    return int(value) if value == int(value) else value
+
+
+def resolve_sources(base: RuleBase, diploma: str, milestone: str, sources: list[str] | None,
+                    on: date) -> tuple[str, ...]:
+    """The sources that answer: those asked for, or every source stating requirements."""
+    if diploma not in base.diplomas:
+        raise RequestError(f"--diploma : diplôme inconnu « {diploma} » ; attendu l'un de : "
+                           + ", ".join(sorted(base.diplomas)))
+    if milestone not in MILESTONES or milestone not in base.diplomas[diploma].milestones:
+        raise RequestError(f"--milestone : jalon « {milestone} » inconnu pour {diploma} ; attendu l'un de : "
+                           + ", ".join(base.diplomas[diploma].milestones))
+    stating = base.sources_for(diploma, milestone, on)
+    if not sources:
+        if not stating:
+            raise RequestError(f"aucune source n'énonce d'exigence pour {diploma} au jalon {milestone} "
+                               f"à la date du {on.isoformat()}")
+        return tuple(stating)
+    for s in sources:
+        if s not in base.sources:
+            raise RequestError(f"--source : source inconnue « {s} » ; attendu l'une de : "
+                               + ", ".join(sorted(base.sources)))
+        if s not in stating:
+            raise RequestError(f"--source : la source {s} n'énonce rien pour {diploma} au jalon {milestone} "
+                               f"à la date du {on.isoformat()} (sources qui en énoncent : "
+                               f"{', '.join(stating) or 'aucune'})")
+    return tuple(sorted(set(sources)))
+
+
+def missing_answer(engine: Engine, diploma: str, profile, sources: list[str] | None = None,
+                   milestone: str = "delivery", on: date | None = None) -> dict:
+    """The answer of `cnam missing`, as the contract's JSON object."""
+    on = on or date.today()
+    base = engine.base
+    chosen = resolve_sources(base, diploma, milestone, sources, on)
+    facts = Facts.of(profile)
+    outcome = engine.outcome(chosen, diploma, milestone, on, facts)
+    singles = {s: engine.outcome((s,), diploma, milestone, on, facts, with_options=False) for s in chosen}
+    answer = {
+        "diploma": diploma,
+        "milestone": milestone,
+        "date": on.isoformat(),
+        "sources": list(chosen),
+        "status": outcome.status,
+        "internship": internship_json(outcome.internship),
+        "missing_months": number(outcome.missing_months) if outcome.status == "missing" else 0,
+        "options": [option_json(o) for o in outcome.options],
+        "early_review_possible": early_review(base, chosen, profile.ue_acquired),
+        "explanation": explanation(base, engine, chosen, diploma, milestone, on, facts, outcome, profile),
+        "divergences": divergences(singles),
+    }
+    if outcome.status == "missing" and outcome.missing_strict:
+        answer["missing_strict"] = True
+    if outcome.status == "conflict":
+        answer["conflicting_facts"] = [t.text for t in outcome.core if t.kind == "fact"]
+    return answer
+
+
+def internship_json(internship: Internship | None) -> dict | None:
+    if internship is None:
+        return None
+    return {
+        "min_months": number(internship.min_months),
+        "max_months": number(internship.max_months),
+        "standard_months": number(internship.standard_months),
+        "decided_by": internship.decided_by,
+        "in_field": internship.in_field,
+        "report": internship.report,
+        "done_months": number(internship.done_months),
+        "remaining_min_months": number(internship.remaining_min_months),
+    }
+
+
+def option_json(option: Option) -> dict:
+    data = {
+        "kind": option.kind,
+        "months": number(option.months),
+        "status": option.status,
+        "internship": internship_json(option.internship),
+    }
+    if option.strict:
+        data["strict"] = True
+    return data
+
+
+def early_review(base: RuleBase, sources: tuple[str, ...], ue_acquired: int) -> bool | None:
+    """Whether an examen anticipé may be asked now, where a selected source states its conditions."""
+    rules = [r for r in (base.early_review_of(s) for s in sources) if r is not None]
+    if not rules:
+        return None
+    return all(r.least_ue is None or ue_acquired >= r.least_ue for r in rules)
+
+
+def summary(outcome: Outcome) -> dict:
+    """The part of an answer by which sources are compared."""
+    return {
+        "status": outcome.status,
+        "internship": internship_json(outcome.internship),
+        "missing_months": number(outcome.missing_months) if outcome.status == "missing" else 0,
+    }
+
+
+def _comparable(s: dict) -> tuple:
+    i = s["internship"] or {}
+    return (s["status"], i.get("min_months"), i.get("max_months"), i.get("standard_months"), s["missing_months"])
+
+
+def divergences(singles: dict[str, Outcome]) -> list[dict]:
+    summaries = {s: summary(o) for s, o in singles.items()}
+    if len({_comparable(v) for v in summaries.values()}) <= 1:
+        return []
+    return [{"source": s, **v} for s, v in summaries.items()]
+
+
+# ---------------------------------------------------------------- explanations
+
+
+def entry(provenance: Provenance, text: str) -> dict:
+    return {"file": provenance.file, "line": provenance.line, "source": provenance.source,
+            "quote": provenance.quote, "text": text}
+
+
+def explanation(base: RuleBase, engine: Engine, sources, diploma, milestone, on, facts: Facts,
+                outcome: Outcome, profile) -> list[dict]:
+    if outcome.status == "conflict":
+        return conflict_explanation(outcome)
+    entries = []
+    for source in sources:
+        pathways = base.pathways_for(source, diploma, milestone, on)
+        chosen = [p for p in pathways if p.key in outcome.selected]
+        shown = chosen if outcome.status == "satisfied" else chosen + [p for p in pathways if p not in chosen]
+        for p in shown:
+            entries += pathway_entries(p, p in chosen, facts)
+        if outcome.status != "satisfied":
+            for g in base.generals_of(source):
+                entries.append(entry(g.provenance, f"Règle générale : {general_fr(g)}."))
+        early = base.early_review_of(source)
+        if early is not None:
+            ok = early.least_ue is None or profile.ue_acquired >= early.least_ue
+            verdict = "possible" if ok else "pas encore possible"
+            entries.append(entry(early.provenance, f"{early_fr(early)[0].upper()}{early_fr(early)[1:]} ; "
+                                 f"UE acquises : {profile.ue_acquired} — examen anticipé {verdict}."))
+    return entries
+
+
+def pathway_entries(p: Pathway, applies: bool, facts: Facts) -> list[dict]:
+    label = f"Voie « {p.name} »" + (" (retenue)" if applies else "")
+    entries = []
+    if not p.experience and p.internship is None:
+        entries.append(entry(p.provenance, f"{label} : aucune exigence d'expérience — condition remplie."))
+    for rule in p.experience:
+        counted = rule.counted(facts.experience)
+        ok = counted >= rule.least if rule.least is not None else counted > 0
+        verdict = "condition remplie" if ok else "condition non remplie"
+        entries.append(entry(rule.provenance, f"{label} : exige {experience_fr(rule)} ; "
+                                              f"le candidat en a {months_fr(counted)} — {verdict}."))
+    stage = p.internship
+    if stage is not None:
+        entries.append(entry(stage.provenance, f"{label} : exige {internship_fr(stage)}."))
+        if stage.modulation is not None:
+            entries.append(entry(stage.modulation.provenance, f"{label} : {modulation_fr(stage.modulation)}."))
+        if stage.report_provenance is not None:
+            entries.append(entry(stage.report_provenance, f"{label} : le stage donne lieu à un rapport."))
+        if stage.decided_provenance is not None:
+            entries.append(entry(stage.decided_provenance, f"{label} : la durée du stage est décidée "
+                                                           f"par {'le jury' if stage.decided_by == 'jury' else 'le Cnam'}."))
+    return entries
+
+
+def conflict_explanation(outcome: Outcome) -> list[dict]:
+    facts = [t.text for t in outcome.core if t.kind == "fact"]
+    with_facts = f" Faits du candidat en cause : {'; '.join(facts)}." if facts else ""
+    entries = []
+    for t in outcome.core:
+        if t.kind == "fact" or t.provenance is None:
+            continue
+        rule = t.rule
+        if t.kind == "experience":
+            text = f"Exigé : {experience_fr(rule)}."
+        elif t.kind == "internship":
+            text = f"Exigé : {internship_fr(rule)}."
+        elif t.kind == "modulation":
+            text = f"{modulation_fr(rule)[0].upper()}{modulation_fr(rule)[1:]}."
+        else:
+            text = f"Règle générale : {general_fr(rule)}."
+        entries.append(entry(t.provenance, "Ces règles et ces faits ne peuvent être tous vrais. " + text + with_facts))
+    return entries
+
+
+# ---------------------------------------------------------------- VAE
+
+
+def vae_answer(base: RuleBase, certification: str, profile, year: int, sources=None) -> dict:
+    """The answer of `cnam vae`, as the contract's JSON object."""
+    in_force = base.vae_sources(year)
+    for s in sources or ():
+        if s not in in_force:
+            raise RequestError(f"--source : la source {s} n'a pas de règle de recevabilité VAE en vigueur en "
+                               f"{year} (sources qui en ont : {', '.join(in_force) or 'aucune'})")
+    sources = tuple(sorted(set(sources))) if sources else tuple(in_force)
+    if not sources:
+        raise RequestError(f"--year : aucune règle de recevabilité VAE n'est en vigueur en {year}")
+    facts = Facts.of(profile)
+    outcome = vae_outcome(base, sources, certification, year, facts, profile.vae_requests)
+    entries = []
+    for rules in outcome.rules:
+        for rule in rules.experience:
+            counted = rule.counted(facts.experience)
+            ok = counted >= rule.least if rule.least is not None else counted > 0
+            entries.append(entry(rule.provenance, f"Recevabilité : exige {experience_fr(rule)} ; "
+                                                  f"le candidat en a {months_fr(counted)} — "
+                                                  f"{'condition remplie' if ok else 'condition non remplie'}."))
+        for limit in rules.limits:
+            reached = limit in outcome.failing_limits
+            entries.append(entry(limit.provenance, f"Limite : {limit_fr(limit)} — "
+                                                   f"{'atteinte en ' + str(year) if reached else 'respectée'}."))
+    if not entries:
+        entries = [entry(r.provenance, "Recevabilité VAE.") for r in outcome.rules]
+    return {
+        "certification": certification,
+        "year": year,
+        "sources": list(sources),
+        "status": outcome.status,
+        "missing_months": number(outcome.missing_months) if outcome.status == "missing" else 0,
+        "next_possible_year": outcome.next_possible_year,
+        "explanation": entries,
+    }

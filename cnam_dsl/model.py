@@ -1,0 +1,253 @@
+"""The checked rule base: what the checker builds from the AST and the compiler reads.
+
+Durations are in months (Fraction). Every rule keeps its provenance, so that
+any answer can point back at a file, a line and the quoted source passage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+
+from .nodes import Span
+
+PROFESSIONAL_KINDS = frozenset({"salaried", "self_employed"})
+ALL_KINDS = ("salaried", "self_employed", "volunteer", "union")
+MILESTONES = ("delivery", "application", "probatoire", "defense")
+MILESTONE_FR = {
+    "delivery": "délivrance du diplôme",
+    "application": "candidature",
+    "probatoire": "examen probatoire",
+    "defense": "soutenance du mémoire",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a rule is written and which passage of which source it encodes."""
+
+    source: str
+    quote: str
+    span: Span
+
+    @property
+    def file(self) -> str:
+        return self.span.file
+
+    @property
+    def line(self) -> int:
+        return self.span.line
+
+
+@dataclass(frozen=True, slots=True)
+class ExperienceRule:
+    """At least `least` months (None: any positive amount) of the experience it counts."""
+
+    key: str
+    in_field: bool
+    kinds: frozenset[str]
+    sufficient_level: bool
+    full_time: bool
+    least: Fraction | None
+    provenance: Provenance
+
+    def counts(self, category: tuple[str, str, str]) -> bool:
+        """Whether experience of this (field, kind, level) counts towards this rule.
+
+        >>> r = ExperienceRule("k", True, PROFESSIONAL_KINDS, False, False, None, None)
+        >>> r.counts(("in", "salaried", "sufficient")), r.counts(("out", "salaried", "sufficient"))
+        (True, False)
+        """
+        field_, kind, level = category
+        return (kind in self.kinds and (field_ == "in" or not self.in_field)
+                and (level == "sufficient" or not self.sufficient_level))
+
+    def counted(self, months: dict[tuple[str, str, str], float]) -> float:
+        """The months of a candidate's experience that this rule counts."""
+        return sum(v for c, v in months.items() if self.counts(c))
+
+
+# Every (field, kind, level) a candidate's experience falls in; in-field at an
+# insufficient level counts as outside the field, so it has no category.
+CATEGORIES = tuple(
+    [("in", k, "sufficient") for k in ALL_KINDS]
+    + [("out", k, level) for k in ALL_KINDS for level in ("sufficient", "insufficient")]
+)
+# Where additional experience goes when the solver looks for what is missing.
+ADDED_IN_FIELD = ("in", "salaried", "sufficient")
+ADDED_ANY_FIELD = ("out", "salaried", "sufficient")
+
+
+@dataclass(frozen=True, slots=True)
+class ModulationRule:
+    key: str
+    authority: str
+    floor: Fraction
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class InternshipRule:
+    """An internship a pathway requires: bounds before modulation, and its qualifiers."""
+
+    key: str
+    least: Fraction | None
+    most: Fraction | None
+    standard: Fraction | None
+    in_field: bool
+    report: bool
+    decided_by: str | None
+    modulation: ModulationRule | None
+    provenance: Provenance
+    report_provenance: Provenance | None = None
+    decided_provenance: Provenance | None = None
+
+    @property
+    def floor(self) -> Fraction | None:
+        """The least length the rules allow, every modulation taken."""
+        if self.modulation is not None:
+            return self.modulation.floor
+        return self.least
+
+    @property
+    def needs_report(self) -> bool:
+        return self.report or self.report_provenance is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Pathway:
+    """One way (voie) to meet a source's requirement for a diploma at some milestones."""
+
+    key: str
+    name: str
+    source: str
+    diploma: str
+    milestones: tuple[str, ...]
+    experience: tuple[ExperienceRule, ...]
+    internship: InternshipRule | None
+    valid_from: date | None
+    valid_until: date | None
+    provenance: Provenance
+    reused_from: str | None = None
+
+    def in_force(self, on: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_until is None or on <= self.valid_until
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GeneralRule:
+    """A rule of a whole source: `un stage seul ne suffit jamais`."""
+
+    key: str
+    source: str
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class EarlyReviewRule:
+    key: str
+    source: str
+    least_ue: int | None  # None: no condition
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class RequestLimitRule:
+    key: str
+    most: int
+    per_certification: bool
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class VaeRules:
+    key: str
+    source: str
+    experience: tuple[ExperienceRule, ...]
+    limits: tuple[RequestLimitRule, ...]
+    valid_from: date | None
+    valid_until: date | None
+    provenance: Provenance
+
+    def in_force_during(self, year: int) -> bool:
+        start, end = date(year, 1, 1), date(year, 12, 31)
+        return (self.valid_from is None or self.valid_from <= end) and (
+            self.valid_until is None or start <= self.valid_until
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Expected:
+    kind: str  # satisfied | internship | missing | conflict | eligible | limit | early
+    least: Fraction | None = None
+    most: Fraction | None = None
+    missing: Fraction | None = None
+    early: bool | None = None
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A worked example of a rule file: a candidate, a question and the expected answers."""
+
+    title: str
+    source: str
+    diploma: str | None
+    milestone: str
+    certification: str | None
+    year: int | None
+    profile: object  # profile.Profile
+    expected: tuple[Expected, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    id: str
+    title: str | None
+    document: str | None
+    text: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class DiplomaInfo:
+    id: str
+    name: str
+    milestones: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class RuleBase:
+    sources: dict[str, SourceInfo]
+    diplomas: dict[str, DiplomaInfo]
+    pathways: tuple[Pathway, ...]
+    generals: tuple[GeneralRule, ...]
+    early_reviews: tuple[EarlyReviewRule, ...]
+    vae: tuple[VaeRules, ...]
+    examples: tuple[Example, ...]
+    texts: dict[str, str] = field(default_factory=dict)  # file -> text, for diagnostics
+
+    def pathways_for(self, source: str, diploma: str, milestone: str, on: date) -> tuple[Pathway, ...]:
+        return tuple(
+            p for p in self.pathways
+            if p.source == source and p.diploma == diploma and milestone in p.milestones and p.in_force(on)
+        )
+
+    def sources_for(self, diploma: str, milestone: str, on: date) -> list[str]:
+        """The sources that state requirements for this diploma at this milestone, on that day."""
+        return sorted({p.source for p in self.pathways if p.diploma == diploma
+                       and milestone in p.milestones and p.in_force(on)})
+
+    def generals_of(self, source: str) -> tuple[GeneralRule, ...]:
+        return tuple(g for g in self.generals if g.source == source)
+
+    def early_review_of(self, source: str) -> EarlyReviewRule | None:
+        return next((e for e in self.early_reviews if e.source == source), None)
+
+    def vae_sources(self, year: int) -> list[str]:
+        return sorted({v.source for v in self.vae if v.in_force_during(year)})

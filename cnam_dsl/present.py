@@ -1,0 +1,128 @@
+"""Render the answers (contract JSON dicts) and diagnostics as French text for advisers and authors."""
+
+from __future__ import annotations
+
+import json
+
+from .describe import AUTHORITY_FR, months_fr
+
+STATUS_SENTENCE = {
+    "satisfied": "L'expérience du candidat suffit : rien de plus n'est exigé.",
+    "internship": "L'expérience du candidat suffit à condition d'effectuer un stage.",
+    "missing": "L'expérience du candidat ne suffit pas : il lui faut davantage d'expérience.",
+    "conflict": "Les règles et les faits du candidat se contredisent : aucune réponse ne les respecte tous.",
+}
+VAE_SENTENCE = {
+    "eligible": "Le candidat peut déposer une demande de VAE pour cette certification cette année.",
+    "missing": "Le candidat n'a pas encore assez d'expérience en lien direct avec la certification.",
+    "limit": "Les limites annuelles de demandes de VAE sont atteintes pour cette année.",
+}
+OPTION_FR = {
+    "internship": "effectuer le stage",
+    "experience_any_field": "acquérir {months} d'expérience supplémentaire, dans n'importe quel domaine",
+    "experience_in_field": "acquérir {months} d'expérience supplémentaire dans le domaine",
+}
+
+
+def to_json(answer) -> str:
+    return json.dumps(answer, ensure_ascii=False, indent=2)
+
+
+def internship_text(i: dict) -> str:
+    """
+    >>> internship_text({"min_months": 3, "max_months": 6, "standard_months": 6, "decided_by": "jury",
+    ...                  "in_field": True, "report": True, "done_months": 0, "remaining_min_months": 3})
+    'stage de 3 à 6 mois (durée de référence : 6 mois), durée fixée par le jury, dans le domaine, avec rapport'
+    """
+    low, high = i["min_months"], i["max_months"]
+    if low is not None and low == high:
+        text = f"stage de {months_fr(low)}"
+    elif low is not None and high is not None:
+        text = f"stage de {_num(low)} à {months_fr(high)}"
+    elif high is not None:
+        text = f"stage de {months_fr(high)} au plus (pas de durée minimale écrite)"
+    elif low is not None:
+        text = f"stage d'au moins {months_fr(low)}"
+    else:
+        text = "stage"
+    if i["standard_months"] is not None and not (low == high == i["standard_months"]):
+        text += f" (durée de référence : {months_fr(i['standard_months'])})"
+    if i["decided_by"]:
+        text += f", durée fixée par {AUTHORITY_FR[i['decided_by']]}"
+    if i["in_field"]:
+        text += ", dans le domaine"
+    if i["report"]:
+        text += ", avec rapport"
+    return text
+
+
+def missing_text(a: dict, diploma_name: str, candidate: str | None) -> str:
+    lines = [f"Candidat : {candidate or '(sans nom)'}",
+             f"Diplôme : {diploma_name} — jalon : {a['milestone']} — date : {a['date']}",
+             f"Sources : {', '.join(a['sources'])}", "", STATUS_SENTENCE[a["status"]]]
+    if a["status"] == "internship":
+        i = a["internship"]
+        lines.append(f"Il faut un {internship_text(i)}.")
+        if i["done_months"]:
+            lines.append(f"Stages déjà effectués qui comptent : {months_fr(i['done_months'])}.")
+    if a["status"] == "missing":
+        more = "plus de " if a.get("missing_strict") else "au moins "
+        lines.append(f"Il manque {more}{months_fr(a['missing_months'])} d'expérience (équivalent temps plein).")
+    if a["status"] == "conflict":
+        lines.append("Faits en cause : " + "; ".join(a.get("conflicting_facts") or ["aucun"]) + ".")
+    if a["options"]:
+        lines += ["", "Pour compléter le dossier :"]
+        lines += [f"  {k}. {option_text(o)}" for k, o in enumerate(a["options"], 1)]
+    if a["early_review_possible"] is not None:
+        verdict = "possible" if a["early_review_possible"] else "pas encore possible"
+        lines += ["", f"Examen anticipé de l'expérience : {verdict}."]
+    if a["divergences"]:
+        lines += ["", "Attention, les sources ne donnent pas la même réponse :"]
+        lines += [f"  - {d['source']} : {short_answer(d)}" for d in a["divergences"]]
+    lines += ["", "Pourquoi :"] + explanation_text(a["explanation"])
+    return "\n".join(lines)
+
+
+def option_text(o: dict) -> str:
+    months = ("plus de " if o.get("strict") else "") + months_fr(o["months"])
+    text = OPTION_FR[o["kind"]].format(months=months)
+    if o["kind"] == "internship":
+        return f"{text} ({internship_text(o['internship'])})"
+    if o["status"] == "satisfied":
+        return text + " : plus rien ne serait exigé"
+    if o["internship"]:
+        return text + f", puis un {internship_text(o['internship'])}"
+    return text + ", puis un stage"
+
+
+def short_answer(d: dict) -> str:
+    if d["status"] == "internship":
+        return internship_text(d["internship"])
+    if d["status"] == "missing":
+        return f"il manque {months_fr(d['missing_months'])} d'expérience"
+    return {"satisfied": "rien de plus n'est exigé", "conflict": "conflit"}[d["status"]]
+
+
+def explanation_text(entries: list[dict]) -> list[str]:
+    lines = []
+    for e in entries:
+        lines.append(f"  - {e['file']}:{e['line']} ({e['source']}) : {e['text']}")
+        if e["quote"]:
+            lines.append(f"      « {e['quote']} »")
+    return lines
+
+
+def vae_text(a: dict, candidate: str | None) -> str:
+    lines = [f"Candidat : {candidate or '(sans nom)'}",
+             f"Certification : {a['certification']} — année {a['year']}",
+             f"Sources : {', '.join(a['sources'])}", "", VAE_SENTENCE[a["status"]]]
+    if a["status"] == "missing":
+        lines.append(f"Il manque {months_fr(a['missing_months'])} d'expérience en lien direct.")
+    if a["next_possible_year"]:
+        lines.append(f"Prochaine année possible pour une demande : {a['next_possible_year']}.")
+    lines += ["", "Pourquoi :"] + explanation_text(a["explanation"])
+    return "\n".join(lines)
+
+
+def _num(value) -> str:
+    return months_fr(value).split(" ")[0]

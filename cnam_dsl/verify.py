@@ -1,0 +1,96 @@
+"""Verify a checked rule base with the solver: satisfiable pathways, and worked examples that hold."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+from .diagnostics import Diagnostic
+from .explain import RequestError, missing_answer, vae_answer
+from .model import Example, RuleBase
+from .solve import Engine, SolverError, unsatisfiable_core
+
+EXAMPLE_DAY = date(2026, 1, 1)
+
+
+def verify(base: RuleBase, engine: Engine | None = None, on: date | None = None) -> list[Diagnostic]:
+    """Diagnostics for pathways no candidate can follow and for examples the rules contradict."""
+    engine = engine or Engine(base)
+    on = on or date.today()
+    return unsatisfiable_pathways(base, engine, on) + [d for ex in base.examples for d in check_example(engine, ex)]
+
+
+def unsatisfiable_pathways(base: RuleBase, engine: Engine, on: date) -> list[Diagnostic]:
+    diagnostics = []
+    for p in base.pathways:
+        if p.reused_from is not None or not p.in_force(on) and p.valid_from is None:
+            continue
+        day = on if p.in_force(on) else (p.valid_from or on)
+        req = engine.requirement((p.source,), p.diploma, p.milestones[0], day)
+        core = unsatisfiable_core(req, p.key)
+        if core is None:
+            continue
+        related = tuple(("règle en cause", t.provenance.span) for t in core if t.provenance is not None)
+        diagnostics.append(Diagnostic(
+            "error", "E300",
+            f"aucun candidat ne peut suivre la voie « {p.name} » pour {p.diploma} : ses règles se contredisent",
+            p.provenance.span, related))
+    return diagnostics
+
+
+def check_example(engine: Engine, example: Example) -> list[Diagnostic]:
+    try:
+        if example.certification is not None:
+            answer = vae_answer(engine.base, example.certification, example.profile,
+                                example.year or EXAMPLE_DAY.year, sources=(example.source,))
+        else:
+            answer = missing_answer(engine, example.diploma, example.profile, [example.source],
+                                    example.milestone, EXAMPLE_DAY)
+    except (RequestError, SolverError) as exc:
+        return [Diagnostic("error", "E310", f"exemple « {example.title} » sans réponse : {exc}", example.span)]
+    diagnostics = []
+    for expected in example.expected:
+        problem = mismatch(expected, answer)
+        if problem:
+            diagnostics.append(Diagnostic(
+                "error", "E311", f"exemple « {example.title} » : {problem}", expected.span or example.span))
+    return diagnostics
+
+
+STATUS_FR = {
+    "satisfied": "satisfait", "internship": "stage", "missing": "manque", "conflict": "conflit",
+    "eligible": "recevable", "limit": "limite",
+}
+
+
+def mismatch(expected, answer: dict) -> str | None:
+    """What differs between an expectation and an answer, in French (None when they agree)."""
+    if expected.kind == "early":
+        got = answer.get("early_review_possible")
+        if got != expected.early:
+            return f"examen anticipé attendu {_yes(expected.early)}, les règles donnent {_yes(got)}"
+        return None
+    if answer["status"] != expected.kind:
+        return f"attendu « {STATUS_FR[expected.kind]} », les règles donnent « {STATUS_FR[answer['status']]} »"
+    if expected.kind == "missing" and not _same(answer["missing_months"], expected.missing):
+        return f"il manque {answer['missing_months']} mois selon les règles, {_n(expected.missing)} attendus"
+    if expected.kind == "internship":
+        got = answer["internship"]
+        if not (_same(got["min_months"], expected.least) and _same(got["max_months"], expected.most)):
+            return (f"stage attendu de {_n(expected.least)} à {_n(expected.most)} mois, les règles donnent "
+                    f"de {_n(got['min_months'])} à {_n(got['max_months'])} mois")
+    return None
+
+
+def _same(value, expected: Fraction | None) -> bool:
+    if expected is None or value is None:
+        return expected is None and value is None
+    return abs(float(value) - float(expected)) < 0.01
+
+
+def _n(value) -> str:
+    return "—" if value is None else f"{float(value):g}"
+
+
+def _yes(value) -> str:
+    return {True: "possible", False: "impossible", None: "non précisé"}[value]

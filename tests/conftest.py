@@ -1,0 +1,35 @@
+"""Shared fixtures: the shipped rule base, checked and compiled once per test session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("CNAM_SHARED", ROOT.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def base():
+    from cnam_dsl.check import load_rule_base
+
+    rule_base, diagnostics = load_rule_base(ROOT / "rules")
+    assert rule_base is not None, [d.message for d in diagnostics]
+    return rule_base
+
+
+@pytest.fixture(scope="session")
+def engine(base):
+    from cnam_dsl.solve import Engine
+
+    return Engine(base)
+
+
+def run_cnam(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run the real command line in a subprocess, as an adviser would."""
+    return subprocess.run([sys.executable, "-m", "cnam_dsl", *args], input=stdin, capture_output=True,
+                          text=True, cwd=cwd, timeout=120)
