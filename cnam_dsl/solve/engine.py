@@ -1,4 +1,4 @@
-"""Answer a candidate's question with Z3 over a compiled requirement: status, bounds, what is missing, why.
+"""The solver engine: a candidate's answer from Z3 (status, bounds, what is missing, why).
 
 Solver outcomes are values (`Sat`, `Unsat`, `Unknown`); `unknown` is never read
 as `unsat`: it raises `SolverError`, which the command line turns into a clear
@@ -13,8 +13,8 @@ from fractions import Fraction
 
 import z3
 
-from .compile import Requirement, Tracked, compile_requirement, q
-from .model import CATEGORIES, RuleBase, VaeRules
+from ..compile import Requirement, Tracked, compile_requirement, q
+from ..model import CATEGORIES, RuleBase, VaeRules
 
 TIMEOUT_MS = 5_000
 
@@ -222,7 +222,7 @@ def fmt(months: float | Fraction) -> str:
 
 
 def describe_category(category: tuple[str, str, str], months: float) -> str:
-    from .describe import KIND_FR
+    from ..describe import KIND_FR
 
     field_, kind, level = category
     where = "dans le domaine" if field_ == "in" else "hors domaine"
