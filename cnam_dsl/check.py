@@ -15,7 +15,7 @@ from .model import (
     Expected, GeneralRule, InternshipRule, ModulationRule, Pathway, Provenance, RequestLimitRule,
     RuleBase, SourceInfo, VaeRules,
 )
-from .parse import parse_file
+from .parse import parse_file, parse_text
 from .profile import Experience, Internship, Profile, VaeRequest
 
 DURATION_UNITS = {"mois": Fraction(1), "an": Fraction(12), "ans": Fraction(12)}
@@ -66,18 +66,23 @@ def load_rule_base(root: Path) -> tuple[RuleBase | None, list[Diagnostic]]:
     return check_files(rule_files(root), root)
 
 
-def check_files(paths: list[Path], root: Path | None = None) -> tuple[RuleBase | None, list[Diagnostic]]:
+def check_files(paths: list[Path], root: Path | None = None,
+                overrides: dict[Path, str] | None = None) -> tuple[RuleBase | None, list[Diagnostic]]:
+    """Check files together; `overrides` gives, by resolved path, a text to read instead of the
+    file's (an editor's unsaved buffer, a formatter's result)."""
     parsed, diagnostics, texts = [], [], {}
     for path in paths[:MAX_RULE_FILES]:
         display = _display(path, root)
-        if path.stat().st_size > MAX_RULE_FILE_BYTES:
+        text = (overrides or {}).get(path.resolve())
+        size = len(text.encode("utf-8")) if text is not None else path.stat().st_size
+        if size > MAX_RULE_FILE_BYTES:
             diagnostics.append(Diagnostic("error", "E003", "fichier de règles trop volumineux (1 Mo au plus)",
                                           n.Span(display, 1, 1, 1, 1)))
             continue
-        rule_file, diags = parse_file(path, display)
+        rule_file, diags = parse_file(path, display) if text is None else parse_text(text, display)
         diagnostics += diags
         try:
-            texts[display] = path.read_text(encoding="utf-8")
+            texts[display] = text if text is not None else path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             pass
         if rule_file is not None:
@@ -115,6 +120,7 @@ class Builder:
     diplomas: dict[str, DiplomaInfo] = field(default_factory=dict)
     pending: list[tuple[str, n.Block, Path]] = field(default_factory=list)
     texts_by_source: dict[str, str | None] = field(default_factory=dict)
+    quotes_checked: set[n.Span] = field(default_factory=set)
 
     def error(self, code: str, message: str, span: n.Span, related=()) -> None:
         self.diagnostics.append(Diagnostic("error", code, message, span, tuple(related)))
@@ -158,7 +164,7 @@ class Builder:
             self.error("E201", f"la source « {block.name} » est déjà décrite (titre, document)",
                        block.name_span, [("décrite ici", known.span)])
             return
-        if path.parent.name != block.name and path.parent.name not in ("rules", ""):
+        if path.parent.name != block.name and path.parent.name in self.sources:
             self.warning("W202", f"le fichier est dans le dossier « {path.parent.name} » mais déclare la "
                                  f"source « {block.name} »", block.name_span)
         if known is not None and not (title or document):
@@ -233,8 +239,9 @@ class Builder:
 
     def _check_quote(self, source: str, citation: n.Citation) -> None:
         text = self.texts_by_source.get(source)
-        if text is None:
+        if text is None or citation.span in self.quotes_checked:
             return
+        self.quotes_checked.add(citation.span)
         if normalize_quote(citation.quote) not in text:
             self.error("E241", f"citation introuvable dans le document de la source {source}", citation.span)
 

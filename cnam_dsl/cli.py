@@ -163,8 +163,9 @@ def cmd_check(args) -> int:
 
 
 def expand_paths(paths: list[Path], root: Path) -> list[Path]:
-    """The files to check: those named, the .cnr files under the folders named, plus the
-    rule base's diploma declarations when the files named declare no diploma."""
+    """The files to check: those named and the .cnr files under the folders named, in the context
+    of the rule base: its diploma declarations (unless the files named declare diplomas) and the
+    declarations (title, document, general rules) of the sources the files named use."""
     from .check import rule_files
 
     files = []
@@ -175,17 +176,27 @@ def expand_paths(paths: list[Path], root: Path) -> list[Path]:
             files.append(p)
         else:
             raise UsageError(f"{p}: fichier introuvable")
-    declares = any(_declares_diplomas(f) for f in files)
-    context = [] if declares else [f for f in sorted(Path(root).glob("*.cnr")) if _declares_diplomas(f)]
+    headers = {f: _header(f) for f in files}
+    declares = any(h[0] for h in headers.values())
+    used = {h[1] for h in headers.values() if h[1] and not h[2]}
     resolved = {f.resolve() for f in files}
-    return [f for f in context if f.resolve() not in resolved] + files
+    context = []
+    for f in rule_files(Path(root)) if Path(root).is_dir() else []:
+        has_diplomas, source, described = _header(f)
+        if f.resolve() not in resolved and ((has_diplomas and not declares) or (described and source in used)):
+            context.append(f)
+    return context + files
 
 
-def _declares_diplomas(path: Path) -> bool:
+def _header(path: Path) -> tuple[bool, str | None, bool]:
+    """(declares diplomas, source id, describes the source with a title or document) of a rule file."""
     try:
-        return any(line.startswith("diplôme ") for line in path.read_text(encoding="utf-8").splitlines())
+        lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
-        return False
+        return False, None, False
+    source = next((ln.split()[1] for ln in lines if ln.startswith("source ") and len(ln.split()) > 1), None)
+    described = any(ln.strip().startswith(("titre ", "document ")) for ln in lines)
+    return any(ln.startswith("diplôme ") for ln in lines), source, described
 
 
 def _read_texts(diagnostics) -> dict[str, str]:

@@ -47,11 +47,12 @@ def experience_fr(rule: ExperienceRule) -> str:
     >>> experience_fr(r)
     "au moins 24 mois (2 ans) d'expérience salariée dans le domaine, à un niveau de responsabilité suffisant"
     """
-    amount = f"au moins {months_fr(rule.least)}" if rule.least is not None else "une durée quelconque"
     where = " dans le domaine" if rule.in_field else ""
     level = ", à un niveau de responsabilité suffisant" if rule.sufficient_level else ""
     full = " (en équivalent temps plein)" if rule.full_time else ""
-    return f"{amount} d'expérience {kinds_fr(rule.kinds)}{where}{level}{full}"
+    if rule.least is None:
+        return f"une expérience {kinds_fr(rule.kinds)}{where}{level}, de toute durée"
+    return f"au moins {months_fr(rule.least)} d'expérience {kinds_fr(rule.kinds)}{where}{level}{full}"
 
 
 def internship_fr(rule: InternshipRule) -> str:
@@ -115,3 +116,115 @@ def pathway_fr(pathway: Pathway) -> str:
 
 def _n(value: Fraction) -> str:
     return months_fr(value).split(" ")[0]
+
+
+# ---------------------------------------------------------------- whole sentences (documentation, hovers)
+
+
+def sentence(text: str) -> str:
+    """A clause as a sentence: capital first letter, final full stop.
+
+    >>> sentence("un stage seul ne suffit jamais")
+    'Un stage seul ne suffit jamais.'
+    """
+    text = text.strip()
+    if not text:
+        return text
+    return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
+def milestones_fr(milestones: tuple[str, ...]) -> str:
+    """
+    >>> milestones_fr(("probatoire", "delivery"))
+    "à l'examen probatoire et à la délivrance du diplôme"
+    """
+    from .model import MILESTONE_FR
+
+    names = [("à l'" if MILESTONE_FR[m][0] in "aeéiou" else "à la ") + MILESTONE_FR[m] for m in milestones]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
+
+
+def validity_fr(valid_from, valid_until) -> str | None:
+    """The period a rule is in force, or None when it always is.
+
+    >>> from datetime import date
+    >>> validity_fr(date(2023, 12, 27), None)
+    'en vigueur depuis le 27/12/2023'
+    """
+    if valid_from and valid_until:
+        return f"en vigueur du {valid_from:%d/%m/%Y} au {valid_until:%d/%m/%Y}"
+    if valid_from:
+        return f"en vigueur depuis le {valid_from:%d/%m/%Y}"
+    if valid_until:
+        return f"en vigueur jusqu'au {valid_until:%d/%m/%Y}"
+    return None
+
+
+def pathway_statements(pathway: Pathway) -> list[tuple[str, object]]:
+    """Each requirement of a pathway as a French sentence, with the provenance of its rule."""
+    if not pathway.experience and pathway.internship is None:
+        return [("Aucune exigence d'expérience professionnelle.", pathway.provenance)]
+    statements = [(sentence("exige " + experience_fr(r)), r.provenance) for r in pathway.experience]
+    stage = pathway.internship
+    if stage is not None:
+        statements.append((sentence("exige " + internship_fr(stage)), stage.provenance))
+        if stage.modulation is not None:
+            statements.append((sentence(modulation_fr(stage.modulation)), stage.modulation.provenance))
+        if stage.decided_provenance is not None:
+            statements.append((sentence(f"la durée du stage est décidée par {AUTHORITY_FR[stage.decided_by]}"),
+                               stage.decided_provenance))
+        if stage.report_provenance is not None:
+            statements.append(("Le stage donne lieu à un rapport.", stage.report_provenance))
+    return statements
+
+
+def experience_fact_fr(experience) -> str:
+    """One period of a candidate's experience (profile.Experience), in French.
+
+    >>> from types import SimpleNamespace as E
+    >>> experience_fact_fr(E(months=24.0, time_share=0.5, field="in", kind="salaried", level="sufficient"))
+    "24 mois (2 ans) d'expérience salariée dans le domaine, à 50 %"
+    """
+    where = "dans le domaine" if experience.field == "in" else "hors domaine"
+    text = f"{months_fr(experience.months)} d'expérience {KIND_FR[experience.kind]} {where}"
+    if experience.time_share != 1:
+        text += f", à {round(experience.time_share * 100):d} %"
+    if experience.level != "sufficient":
+        text += ", de niveau insuffisant"
+    return text
+
+
+def profile_facts_fr(profile) -> list[str]:
+    """A candidate's facts (profile.Profile) as French phrases, one per fact."""
+    facts = [experience_fact_fr(e) for e in profile.experiences]
+    for i in profile.internships:
+        facts.append(f"stage effectué de {months_fr(i.months)}" + (" dans le domaine" if i.field == "in" else "")
+                     + (", avec rapport" if i.report else ""))
+    if profile.ue_acquired:
+        facts.append(f"{profile.ue_acquired} UE acquise{'s' if profile.ue_acquired > 1 else ''}")
+    if profile.decided_internship_months is not None:
+        facts.append(f"stage décidé de {months_fr(profile.decided_internship_months)}")
+    facts += [f"demande de VAE {r.certification} déjà déposée en {r.year}" for r in profile.vae_requests]
+    return facts or ["aucune expérience"]
+
+
+def expected_fr(expected) -> str:
+    """An expected answer of a worked example (model.Expected), in French.
+
+    >>> from types import SimpleNamespace as X
+    >>> expected_fr(X(kind="internship", least=Fraction(3), most=Fraction(6), missing=None, early=None))
+    'un stage de 3 à 6 mois'
+    """
+    if expected.kind == "internship":
+        low, high = expected.least, expected.most
+        if low is not None and low == high:
+            return f"un stage de {months_fr(low)}"
+        if low is not None and high is not None:
+            return f"un stage de {_n(low)} à {months_fr(high)}"
+        return f"un stage de {months_fr(high)} au plus" if high is not None else f"un stage d'au moins {months_fr(low)}"
+    if expected.kind == "missing":
+        return f"il manque {months_fr(expected.missing)} d'expérience"
+    if expected.kind == "early":
+        return "examen anticipé " + ("possible" if expected.early else "impossible")
+    return {"satisfied": "rien de plus n'est exigé", "conflict": "les règles et les faits se contredisent",
+            "eligible": "demande de VAE recevable", "limit": "limite annuelle de demandes atteinte"}[expected.kind]

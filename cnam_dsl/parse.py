@@ -70,12 +70,23 @@ def _grammar_path() -> Path:
 @lru_cache(maxsize=1)
 def parser() -> Lark:
     """The LALR parser, built once per process (Lark caches the tables on disk)."""
+    return _lark()
+
+
+@lru_cache(maxsize=1)
+def layout_parser() -> Lark:
+    """The same grammar keeping every token (keywords, commas, line ends): for the formatter."""
+    return _lark(keep_all_tokens=True)
+
+
+def _lark(**options) -> Lark:
     return Lark(
         _grammar_path().read_text(encoding="utf-8"),
         parser="lalr",
         propagate_positions=True,
         maybe_placeholders=False,
         cache=True,
+        **options,
     )
 
 
@@ -156,7 +167,12 @@ def _syntax_diagnostic(exc: UnexpectedInput, lines: list[str], path: str) -> Dia
         found = f"« {word.group(0)} »" if word else "ce caractère"
         width = len(word.group(0)) if word else 1
     expected = _expected_fr(exc)
-    message = f"{found} inattendu"
+    if found == "la fin de la ligne":
+        message = "la ligne s'arrête trop tôt"
+    elif found == "la fin du fichier":
+        message = "le fichier s'arrête trop tôt"
+    else:
+        message = f"{found} n'est pas à sa place ici"
     if expected:
         message += f" ; attendu : {expected}"
     return Diagnostic("error", "E100", message, n.Span(path, line, column, line, column + width))

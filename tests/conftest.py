@@ -13,6 +13,16 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CNAM_SHARED", ROOT.parent / "shared"))
 
 
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite the expected outputs of golden tests (review with git diff)")
+
+
+@pytest.fixture(scope="session")
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")
+
+
 @pytest.fixture(scope="session")
 def base():
     from cnam_dsl.check import load_rule_base
