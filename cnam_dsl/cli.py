@@ -107,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     except RecursionError:
         print("cnam: erreur: entrée trop profondément imbriquée", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `cnam ... | head`: the reader left, nothing more to say
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 # ---------------------------------------------------------------- commands
