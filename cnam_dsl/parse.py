@@ -55,6 +55,33 @@ EXPECTED_FR = {
     "EARLY_VERDICT": "« possible » ou « impossible »",
 }
 
+# Common mistakes, recognised by the parser state they leave (Lark's match_examples),
+# each with the advice an author needs. Statement mistakes are tried at the first
+# statement of a block, after a citation, and after another statement (the
+# parser's stack differs in each place).
+STATEMENT_MISTAKES = {
+    "écrivez « d'au moins » suivi d'une durée, par exemple « d'au moins 2 ans »": [
+        "exige expérience au moins 2 ans", "exige expérience dans le domaine au moins 2 ans",
+    ],
+    "précisez l'unité de la durée : mois, an ou ans": [
+        "exige expérience d'au moins 2", "exige un stage de 6",
+    ],
+    "une citation se met entre guillemets : selon « … »": ["selon Deux ans"],
+}
+HEADER_MISTAKES = {
+    "un en-tête de voie s'écrit « voie <identifiant> pour <diplôme> »": ["voie a b", "voie a"],
+}
+_PREFIXES = ("", "  selon « x »\n", "  selon « x »\n  exige expérience d'au moins 1 an\n",
+             "  exige expérience d'au moins 1 an\n")
+
+
+def _friendly_examples() -> dict[str, list[str]]:
+    examples = {advice: [f"source s\n{line}\n" for line in lines] for advice, lines in HEADER_MISTAKES.items()}
+    for advice, lines in STATEMENT_MISTAKES.items():
+        examples[advice] = [f"source s\nvoie a pour b\n{prefix}  {line}\n" for line in lines for prefix in _PREFIXES]
+    return examples
+
+
 HEADER_WORDS = (
     "source", "diplôme", "voie", "reprise", "règle générale", "examen anticipé", "vae", "exemple",
 )
@@ -167,15 +194,25 @@ def _syntax_diagnostic(exc: UnexpectedInput, lines: list[str], path: str) -> Dia
         found = f"« {word.group(0)} »" if word else "ce caractère"
         width = len(word.group(0)) if word else 1
     expected = _expected_fr(exc)
+    advice = _friendly(exc)
     if found == "la fin de la ligne":
         message = "la ligne s'arrête trop tôt"
     elif found == "la fin du fichier":
         message = "le fichier s'arrête trop tôt"
     else:
         message = f"{found} n'est pas à sa place ici"
-    if expected:
+    if advice:
+        message += f" : {advice}"
+    elif expected:
         message += f" ; attendu : {expected}"
     return Diagnostic("error", "E100", message, n.Span(path, line, column, line, column + width))
+
+
+def _friendly(exc: UnexpectedInput) -> str | None:
+    try:
+        return exc.match_examples(parser().parse, _friendly_examples(), use_accepts=True)
+    except UnexpectedInput:
+        return None
 
 
 def _expected_fr(exc: UnexpectedInput) -> str:

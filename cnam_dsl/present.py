@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from .describe import AUTHORITY_FR, months_fr
+from .model import MILESTONE_FR
 
 STATUS_SENTENCE = {
     "satisfied": "L'expérience du candidat suffit : rien de plus n'est exigé.",
@@ -58,7 +59,7 @@ def internship_text(i: dict) -> str:
 
 def missing_text(a: dict, diploma_name: str, candidate: str | None) -> str:
     lines = [f"Candidat : {candidate or '(sans nom)'}",
-             f"Diplôme : {diploma_name} — jalon : {a['milestone']} — date : {a['date']}",
+             f"Diplôme : {diploma_name} — {MILESTONE_FR[a['milestone']]} — règles en vigueur le {a['date']}",
              f"Sources : {', '.join(a['sources'])}", "", STATUS_SENTENCE[a["status"]]]
     if a["status"] == "internship":
         i = a["internship"]
