@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from .profile import Experience, Internship, Profile, VaeRequest
 
 DURATION_UNITS = {"mois": Fraction(1), "an": Fraction(12), "ans": Fraction(12)}
 MAX_RULE_FILE_BYTES = 1_000_000
+# A source document is a plain file beside its rule file: no folder, no "..", no control character.
+SAFE_DOCUMENT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,200}")
 MAX_RULE_FILES = 2_000
 
 # Which statements each kind of block may hold.
@@ -170,6 +173,10 @@ class Builder:
         if known is not None and not (title or document):
             return
         text = None
+        if document is not None and not SAFE_DOCUMENT_NAME.fullmatch(document.path):
+            self.error("E243", f"nom de document invalide « {document.path[:60]} » : attendu un nom de fichier "
+                               "du dossier de la source (lettres, chiffres, . _ -)", document.span)
+            document = None
         if document is not None:
             doc_path = path.parent / document.path
             try:

@@ -472,9 +472,18 @@ def load_profile(path: str, *, max_bytes: int = 1_000_000) -> Profile:
     except UnicodeDecodeError as error:
         reason = f"fichier non encodé en UTF-8 (octet invalide à la position {error.start})"
         raise ProfileError(origin, reason) from None
+    return read_profile_text(text, origin=origin, as_json=path.lower().endswith(".json"))
+
+
+def read_profile_text(text: str, *, origin: str = "<profil>", as_json: bool = False) -> Profile:
+    """A `Profile` from a candidate file's text: YAML, or JSON (`as_json`, or text opening with `{`).
+
+    >>> read_profile_text('{"experiences": [{"months": 24, "field": "in"}]}').experiences[0].months
+    24.0
+    """
     if not text.strip():
         raise ProfileError(origin, "fichier vide, attendu un objet (champ: valeur)")
-    as_json = path.lower().endswith(".json") or text.lstrip().startswith("{")
+    as_json = as_json or text.lstrip().startswith("{")
     data = _load_json(text, origin) if as_json else _load_yaml(text, origin)
     return parse_profile(data, origin=origin)
 
