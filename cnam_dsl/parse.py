@@ -208,11 +208,26 @@ def _syntax_diagnostic(exc: UnexpectedInput, lines: list[str], path: str) -> Dia
     return Diagnostic("error", "E100", message, n.Span(path, line, column, line, column + width))
 
 
+@lru_cache(maxsize=1)
+def _friendly_errors() -> tuple[tuple[str, UnexpectedInput], ...]:
+    """The error each example of a common mistake raises, computed once (as Lark's match_examples)."""
+    found = []
+    for advice, texts in _friendly_examples().items():
+        for text in texts:
+            try:
+                parser().parse(text)
+            except UnexpectedInput as exc:
+                found.append((advice, exc))
+    return tuple(found)
+
+
 def _friendly(exc: UnexpectedInput) -> str | None:
-    try:
-        return exc.match_examples(parser().parse, _friendly_examples(), use_accepts=True)
-    except UnexpectedInput:
+    if getattr(exc, "state", None) is None:
         return None
+    for advice, example in _friendly_errors():
+        if example.state == exc.state and getattr(example, "accepts", None) == getattr(exc, "accepts", None):
+            return advice
+    return None
 
 
 def _expected_fr(exc: UnexpectedInput) -> str:
