@@ -14,10 +14,14 @@ EXAMPLE_DAY = date(2026, 1, 1)
 
 
 def verify(base: RuleBase, engine: Engine | None = None, on: date | None = None) -> list[Diagnostic]:
-    """Diagnostics for pathways no candidate can follow and for examples the rules contradict."""
+    """Diagnostics for pathways no candidate can follow, for examples the rules contradict, and the
+    findings of `lint` (sources that contradict each other, dead alternatives, redundancy, gaps)."""
+    from .lint import lint
+
     engine = engine or Engine(base)
     on = on or date.today()
-    return unsatisfiable_pathways(base, engine, on) + [d for ex in base.examples for d in check_example(engine, ex)]
+    return (unsatisfiable_pathways(base, engine, on) + [d for ex in base.examples for d in check_example(engine, ex)]
+            + lint(base, engine, on))
 
 
 def unsatisfiable_pathways(base: RuleBase, engine: Engine, on: date) -> list[Diagnostic]:
