@@ -216,15 +216,25 @@ def expected_fr(expected) -> str:
     'un stage de 3 à 6 mois'
     """
     if expected.kind == "internship":
-        low, high = expected.least, expected.most
-        if low is not None and low == high:
-            return f"un stage de {months_fr(low)}"
-        if low is not None and high is not None:
-            return f"un stage de {_n(low)} à {months_fr(high)}"
-        return f"un stage de {months_fr(high)} au plus" if high is not None else f"un stage d'au moins {months_fr(low)}"
+        return "un " + internship_length_fr(expected.least, expected.most)
     if expected.kind == "missing":
         return f"il manque {months_fr(expected.missing)} d'expérience"
     if expected.kind == "early":
         return "examen anticipé " + ("possible" if expected.early else "impossible")
     return {"satisfied": "rien de plus n'est exigé", "conflict": "les règles et les faits se contredisent",
             "eligible": "demande de VAE recevable", "limit": "limite annuelle de demandes atteinte"}[expected.kind]
+
+
+def internship_length_fr(low, high) -> str:
+    """An internship's least and most length (None: no bound), in French.
+
+    >>> internship_length_fr(3, 6), internship_length_fr(None, 6), internship_length_fr(6, 6)
+    ('stage de 3 à 6 mois', 'stage de 6 mois au plus', 'stage de 6 mois')
+    """
+    if low is not None and low == high:
+        return f"stage de {months_fr(low)}"
+    if low is not None and high is not None:
+        return f"stage de {months_fr(low).split(' ')[0]} à {months_fr(high)}"
+    if high is not None:
+        return f"stage de {months_fr(high)} au plus"
+    return f"stage d'au moins {months_fr(low)}" if low is not None else "stage"
