@@ -1,0 +1,202 @@
+"""The JSON API: questions as JSON bodies into the contract's answers; bad input into 422 in French."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..model import MILESTONE_FR
+from .service import Adviser, FieldError, InputError, Unanswered, displayable, read_profile, rules_date
+
+CANDIDATE_EXAMPLE = {
+    "name": "Alice Martin",
+    "ue_acquired": 3,
+    "experiences": [{"label": "Commerciale", "start": "2020-09-01", "end": "2023-08-31", "field": "out"}],
+}
+Profile = Annotated[Any, Field(
+    description="Le fichier candidat du contrat, en JSON (name, ue_acquired, decided_internship_months, "
+                "experiences, internships, vae_requests).",
+    json_schema_extra={"type": "object", "examples": [CANDIDATE_EXAMPLE]},
+)]
+SourceIds = Annotated[list[Annotated[str, Field(max_length=60)]] | None, Field(
+    None, max_length=20, description="Sources à appliquer (par défaut : toutes celles qui énoncent des exigences)."
+)]
+
+
+class _Question(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MissingQuestion(_Question):
+    """Ce qu'il manque à un candidat pour un diplôme (comme `cnam missing`)."""
+
+    diploma: str = Field(max_length=60, description="Identifiant du diplôme (voir GET /api/diplomas).",
+                         examples=["licence"])
+    sources: SourceIds
+    milestone: str = Field("delivery", max_length=30, description="Jalon (delivery par défaut).")
+    date: str | None = Field(None, description="Date d'application des règles, AAAA-MM-JJ (défaut : aujourd'hui).",
+                             examples=["2026-01-01"])
+    profile: Profile
+
+
+class VaeQuestion(_Question):
+    """La recevabilité d'une demande de VAE (comme `cnam vae`)."""
+
+    certification: str = Field(pattern=r"^[A-Za-z0-9]{2,20}$", description="Code de la certification.",
+                               examples=["LP110504"])
+    year: int | None = Field(None, ge=1900, le=2200, description="Année civile (défaut : l'année en cours).")
+    sources: SourceIds
+    profile: Profile
+
+
+class AnswerDoc(BaseModel):
+    """Documentation only: the answers are returned exactly as the CLI's JSON (see the contract)."""
+
+    model_config = ConfigDict(extra="allow")
+    status: str
+    explanation: list[dict[str, Any]]
+
+
+ERRORS_DOC = {
+    422: {"description": "Entrée invalide : chaque champ en cause, avec son chemin et un message en français."},
+    413: {"description": "Corps de requête trop volumineux."},
+    503: {"description": "Le solveur n'a pas pu répondre à temps."},
+}
+router = APIRouter(prefix="/api", tags=["API"])
+
+
+def _adviser(request: Request) -> Adviser:
+    return request.app.state.adviser
+
+
+def _missing(adviser: Adviser, question: MissingQuestion, *, deadline: float) -> dict:
+    on = rules_date(question.date)
+    profile = read_profile(question.profile)
+    return adviser.missing(question.diploma, profile, question.sources, question.milestone, on, deadline=deadline)
+
+
+def _vae(adviser: Adviser, question: VaeQuestion, *, deadline: float) -> dict:
+    profile = read_profile(question.profile)
+    return adviser.vae(question.certification.upper(), profile, question.year, question.sources, deadline=deadline)
+
+
+@router.post("/missing", response_model=AnswerDoc, responses=ERRORS_DOC,
+             summary="Ce qu'il manque au candidat pour un diplôme")
+async def answer_missing(question: MissingQuestion, request: Request) -> JSONResponse:
+    """La réponse de `cnam missing --format json`, à l'identique."""
+    return JSONResponse(await _adviser(request).run(_missing, _adviser(request), question))
+
+
+@router.post("/vae", response_model=AnswerDoc, responses=ERRORS_DOC,
+             summary="Recevabilité d'une demande de VAE")
+async def answer_vae(question: VaeQuestion, request: Request) -> JSONResponse:
+    """La réponse de `cnam vae --format json`, à l'identique."""
+    return JSONResponse(await _adviser(request).run(_vae, _adviser(request), question))
+
+
+@router.get("/diplomas", summary="Les diplômes, leurs jalons et les sources qui en énoncent les exigences")
+async def diplomas(request: Request) -> list[dict]:
+    base, today = _adviser(request).base, date.today()
+    return [
+        {"id": d.id, "name": d.name,
+         "milestones": [{"id": m, "name": MILESTONE_FR.get(m, m), "sources": base.sources_for(d.id, m, today)}
+                        for m in d.milestones]}
+        for d in base.diplomas.values()
+    ]
+
+
+@router.get("/sources", summary="Les sources (documents) d'où les règles sont tirées")
+async def sources(request: Request) -> list[dict]:
+    base = _adviser(request).base
+    vae = set(base.vae_sources(date.today().year))
+    return [{"id": s.id, "title": s.title, "document": s.document, "vae": s.id in vae}
+            for s in sorted(base.sources.values(), key=lambda s: s.id)]
+
+
+# ---------------------------------------------------------------- errors as JSON, in French
+
+PYDANTIC_FR = {
+    "missing": "champ obligatoire manquant",
+    "string_type": "attendu un texte",
+    "string_too_long": "texte trop long (au plus {max_length} caractères)",
+    "int_type": "attendu un nombre entier",
+    "int_parsing": "attendu un nombre entier",
+    "int_from_float": "attendu un nombre entier",
+    "greater_than_equal": "attendu un nombre supérieur ou égal à {ge}",
+    "less_than_equal": "attendu un nombre inférieur ou égal à {le}",
+    "list_type": "attendu une liste",
+    "too_long": "trop d'éléments (au plus {max_length})",
+    "dict_type": "attendu un objet (champ: valeur)",
+    "model_type": "attendu un objet JSON (champ: valeur)",
+    "model_attributes_type": "attendu un objet JSON (champ: valeur)",
+    "json_invalid": "JSON invalide ({error})",
+}
+FIELD_EXPECTED = {
+    "certification": "attendu un code de 2 à 20 lettres et chiffres (ex. LP110504)",
+}
+
+
+def field_path(loc: tuple | list) -> str:
+    """('body', 'profile', 'experiences', 1, 'months') -> 'profile.experiences[1].months'.
+
+    >>> field_path(("body", "sources", 0)), field_path(("body",))
+    ('sources[0]', '')
+    """
+    text = ""
+    for part in list(loc)[1:] if loc and loc[0] == "body" else list(loc):
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _path_loc(path: str) -> list:
+    """'profile.experiences[1].months' -> ['body', 'profile', 'experiences', 1, 'months']."""
+    parts = re.findall(r"\[(\d+)\]|([^.\[\]]+)", path)
+    return ["body"] + [int(index) if index else name for index, name in parts]
+
+
+def pydantic_message(error: dict) -> str:
+    kind, ctx, loc = error["type"], error.get("ctx") or {}, error.get("loc") or ()
+    if kind == "extra_forbidden":
+        return "champ inconnu"
+    name = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
+    if kind != "missing" and name in FIELD_EXPECTED:
+        return FIELD_EXPECTED[name]
+    template = PYDANTIC_FR.get(kind)
+    if template is None:
+        return "valeur invalide"
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return template
+
+
+def error_response(errors: list[FieldError], status: int = 422) -> JSONResponse:
+    detail = [{"loc": [displayable(p) if isinstance(p, str) else p for p in _path_loc(e.path)],
+               "field": displayable(e.path), "msg": displayable(e.message)} for e in errors]
+    return JSONResponse({"detail": detail}, status_code=status)
+
+
+async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = [FieldError(field_path(e.get("loc", ())), pydantic_message(e)) for e in exc.errors()]
+    return error_response(errors or [FieldError("", "requête invalide")])
+
+
+async def on_input_error(request: Request, exc: InputError) -> JSONResponse:
+    return error_response(exc.errors)
+
+
+async def on_unanswered(request: Request, exc: Unanswered) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=503)
+
+
+EXCEPTION_HANDLERS = {
+    RequestValidationError: on_validation_error,
+    InputError: on_input_error,
+    Unanswered: on_unanswered,
+}

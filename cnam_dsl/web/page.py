@@ -1,0 +1,273 @@
+"""The adviser's page: the form in, the answer (or errors next to the fields) out, as HTML in French.
+
+Works without JavaScript: every button posts the form (answer, add or remove
+a row, export, import) and the server renders the page again, data kept.
+`static/cnam.js` only makes adding and removing rows instant.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import partial
+from pathlib import Path
+from urllib.parse import quote
+
+import anyio.to_thread
+import yaml
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
+
+from ..describe import AUTHORITY_FR, KIND_FR, months_fr
+from ..model import MILESTONE_FR
+from ..present import STATUS_SENTENCE, VAE_SENTENCE, internship_text, option_text, short_answer
+from ..profile import MAX_PERIODS, ProfileError, read_profile_text
+from .form import LISTS, FormData, form_profile, form_wording, profile_form, read_form
+from .service import Adviser, InputError, Unanswered, displayable, rules_date
+
+MAX_FORM_FIELDS = 10 * MAX_PERIODS
+router = APIRouter(include_in_schema=False)
+templates = Environment(loader=PackageLoader("cnam_dsl.web", "templates"), autoescape=select_autoescape(),
+                        trim_blocks=True, lstrip_blocks=True)
+templates.globals.update(
+    STATUS_SENTENCE=STATUS_SENTENCE, VAE_SENTENCE=VAE_SENTENCE, MILESTONE_FR=MILESTONE_FR,
+    AUTHORITY_FR=AUTHORITY_FR, KIND_FR=KIND_FR, LISTS=LISTS, internship_text=internship_text,
+    option_text=option_text, short_answer=short_answer, months_fr=months_fr,
+)
+MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+             "novembre", "décembre")
+DOCS_PAGES = ("diplomas/{}.html", "diplomes/{}.html", "diplomas/{}/index.html", "diplomes/{}/index.html",
+              "diploma-{}.html", "{}.html")
+
+
+def date_fr(iso: str) -> str:
+    """
+    >>> date_fr("2026-01-01"), date_fr("2026-11-23")
+    ('1er janvier 2026', '23 novembre 2026')
+    """
+    day = date.fromisoformat(iso)
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS_FR[day.month - 1]} {day.year}"
+
+
+def source_runs(entries: list[dict]) -> list[tuple[str, int, list[dict]]]:
+    """The explanation in runs of consecutive entries of one source: (source, number of its first, entries).
+
+    >>> [(s, n, len(r)) for s, n, r in source_runs([{"source": "a"}, {"source": "a"}, {"source": "b"}])]
+    [('a', 1, 2), ('b', 3, 1)]
+    """
+    runs: list[tuple[str, int, list[dict]]] = []
+    for number, entry in enumerate(entries, 1):
+        if runs and runs[-1][0] == entry["source"]:
+            runs[-1][2].append(entry)
+        else:
+            runs.append((entry["source"], number, [entry]))
+    return runs
+
+
+templates.filters.update(date_fr=date_fr, source_runs=source_runs)
+
+
+def _adviser(request: Request) -> Adviser:
+    return request.app.state.adviser
+
+
+def docs_page(docs_dir: Path | None, diploma: str) -> str | None:
+    """The address of the diploma's page in the generated documentation, if it is built."""
+    if docs_dir is None:
+        return None
+    slugs = dict.fromkeys([diploma, diploma.replace("+", "-"), diploma.replace("+", "plus"),
+                           diploma.replace("+", "-plus-"), diploma.replace("+", "")])
+    for slug in slugs:
+        for pattern in DOCS_PAGES:
+            relative = pattern.format(slug)
+            if (docs_dir / relative).is_file():
+                return "/docs/" + quote(relative)
+    return None
+
+
+async def render(request: Request, form: FormData, answer: dict | None = None, kind: str | None = None,
+                 status_code: int = 200) -> HTMLResponse:
+    """The page, rendered in a worker thread (a thousand rows take most of a second)."""
+    html = await anyio.to_thread.run_sync(partial(page_html, request, form, answer, kind))
+    return HTMLResponse(displayable(html), status_code=status_code)
+
+
+def page_html(request: Request, form: FormData, answer: dict | None, kind: str | None) -> str:
+    base = _adviser(request).base
+    today = date.today()
+    context = {
+        "form": form, "answer": answer, "kind": kind, "base": base,
+        "errors": form.errors, "checked": set(form.sources if form.sources is not None else base.sources),
+        "stating": {d: {m: base.sources_for(d, m, today) for m in info.milestones}
+                    for d, info in base.diplomas.items()},
+        "vae_sources": base.vae_sources(today.year), "this_year": today.year,
+    }
+    if answer is not None and kind == "missing":
+        context["diploma_name"] = base.diplomas[answer["diploma"]].name
+        context["docs_link"] = docs_page(request.app.state.docs_dir, answer["diploma"])
+        context["answer_json"] = json.dumps(answer, ensure_ascii=False, indent=2)
+    elif answer is not None:
+        context["answer_json"] = json.dumps(answer, ensure_ascii=False, indent=2)
+    return templates.get_template("page.html").render(**context)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def page(request: Request) -> HTMLResponse:
+    form = FormData(question={"milestone": "delivery"})
+    form.add_row("experiences")
+    return await render(request, form)
+
+
+@router.post("/", response_class=HTMLResponse)
+async def submit(request: Request) -> Response:
+    base = _adviser(request).base
+    try:
+        async with request.form(max_files=2, max_fields=MAX_FORM_FIELDS) as fields:
+            upload = fields.get("candidate_file")
+            text_fields = {k: v for k, v in fields.items() if isinstance(v, str)}
+            form = read_form(text_fields, sorted(base.sources), fields.getlist("sources"))
+            action = text_fields.get("action", "missing")
+            if action == "import":
+                return await _import(request, form, upload)
+    except MultiPartException as error:
+        return PlainTextResponse(f"formulaire illisible ({error.message})", status_code=400)
+    if action.startswith(("add:", "remove:")):
+        return await render(request, _edit_rows(form, action))
+    if action == "export":
+        return await _export(request, form)
+    if action == "vae":
+        return await _vae(request, form)
+    return await _missing(request, form)
+
+
+async def _checked_candidate(form: FormData):
+    """The form's candidate, checked in a worker thread (a thousand rows take a tenth of a second)."""
+    return await anyio.to_thread.run_sync(form_profile, form)
+
+
+def _edit_rows(form: FormData, action: str) -> FormData:
+    """'add:experiences' or 'remove:experiences:3' (the buttons of the form without JavaScript)."""
+    verb, _, rest = action.partition(":")
+    list_name, _, row = rest.partition(":")
+    if list_name in LISTS:
+        if verb == "add" and len(form.rows[list_name]) < MAX_PERIODS:
+            form.add_row(list_name)
+        elif verb == "remove" and row.isdigit():
+            form.remove_row(list_name, int(row))
+    return form
+
+
+def _question_errors(form: FormData, errors: InputError) -> None:
+    for e in errors.errors:
+        form.errors.setdefault(e.path if e.path in form.question or e.path == "sources" else "", form_wording(e.message))
+
+
+def _chosen_sources(form: FormData, applicable: list[str], what: str) -> list[str] | None:
+    """The boxes ticked among the sources that apply (None: all of them, the default)."""
+    if form.sources is None:
+        return None
+    chosen = [s for s in form.sources if s in applicable]
+    if not chosen:
+        form.errors["sources"] = (f"aucune des sources cochées n'énonce {what} ; "
+                                  f"sources qui en énoncent : {', '.join(applicable) or 'aucune'}")
+    return chosen
+
+
+async def _missing(request: Request, form: FormData) -> HTMLResponse:
+    adviser = _adviser(request)
+    diploma, milestone = form.question.get("diploma", ""), form.question.get("milestone") or "delivery"
+    if diploma not in adviser.base.diplomas:
+        form.errors["diploma"] = "choisir un diplôme"
+    on = _rules_date(form)
+    profile = await _checked_candidate(form)
+    sources = None
+    if diploma in adviser.base.diplomas and milestone in adviser.base.diplomas[diploma].milestones:
+        applicable = adviser.base.sources_for(diploma, milestone, on or date.today())
+        sources = _chosen_sources(form, applicable, "d'exigence pour ce diplôme à ce jalon")
+    if form.errors or profile is None:
+        return await render(request, form, status_code=422)
+    return await _answer(request, form, "missing", adviser.missing, diploma, profile, sources, milestone, on)
+
+
+async def _answer(request: Request, form: FormData, kind: str, question, *args) -> HTMLResponse:
+    """The page with the answer to a checked question, or with the errors the answer raised."""
+    try:
+        answer = await _adviser(request).run(question, *args)
+    except InputError as errors:
+        _question_errors(form, errors)
+        return await render(request, form, status_code=422)
+    except Unanswered as error:
+        form.errors[""] = str(error)
+        return await render(request, form, status_code=503)
+    return await render(request, form, answer, kind)
+
+
+def _rules_date(form: FormData) -> date | None:
+    try:
+        return rules_date(form.question.get("date"))
+    except InputError as errors:
+        form.errors["date"] = errors.errors[0].message
+        return None
+
+
+async def _vae(request: Request, form: FormData) -> HTMLResponse:
+    adviser = _adviser(request)
+    code = form.question.get("certification", "")
+    if not (code.isascii() and code.isalnum() and 2 <= len(code) <= 20):
+        form.errors["certification"] = "attendu un code de 2 à 20 lettres et chiffres (ex. LP110504)"
+    year_text = form.question.get("year", "")
+    year = int(year_text) if year_text.isdigit() and 1900 <= int(year_text) <= 2200 else None
+    if year_text and year is None:
+        form.errors["year"] = "attendu une année entre 1900 et 2200"
+    profile = await _checked_candidate(form)
+    sources = _chosen_sources(form, adviser.base.vae_sources(year or date.today().year),
+                              "de règle de recevabilité VAE en vigueur cette année")
+    if form.errors or profile is None:
+        return await render(request, form, status_code=422)
+    return await _answer(request, form, "vae", adviser.vae, code.upper(), profile, year, sources)
+
+
+async def _export(request: Request, form: FormData) -> Response:
+    """The candidate as the contract's candidate file (YAML), to download."""
+    profile = await _checked_candidate(form)
+    if profile is None:
+        return await render(request, form, status_code=422)
+    text = yaml.safe_dump(profile.to_dict(), allow_unicode=True, sort_keys=False, default_flow_style=False)
+    stem = "".join(c if c.isascii() and c.isalnum() else "-" for c in (profile.name or "candidat").lower())
+    filename = "-".join(part for part in stem.split("-") if part) or "candidat"
+    return Response(text, media_type="application/yaml; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}.yaml"'})
+
+
+async def _import(request: Request, form: FormData, upload: object) -> HTMLResponse:
+    """A candidate file (YAML or JSON) read into the form; the question fields are kept."""
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        form.errors["candidate_file"] = "choisir un fichier candidat (YAML ou JSON)"
+        return await render(request, form, status_code=422)
+    raw = await upload.read()
+    try:
+        text = raw.decode("utf-8-sig")
+        profile = read_profile_text(text, origin=upload.filename, as_json=upload.filename.lower().endswith(".json"))
+    except UnicodeDecodeError:
+        form.errors["candidate_file"] = f"{upload.filename} : fichier non encodé en UTF-8"
+        return await render(request, form, status_code=422)
+    except ProfileError as error:
+        form.errors["candidate_file"] = str(error)
+        return await render(request, form, status_code=422)
+    imported = profile_form(profile, form.question, form.sources)
+    if not imported.rows["experiences"]:
+        imported.add_row("experiences")
+    return await render(request, imported)
+
+
+@router.get("/regles/{file:path}", response_class=HTMLResponse)
+async def rule_file(request: Request, file: str) -> HTMLResponse:
+    """A rule file of the rule base, its lines numbered, so that "Pourquoi" can point at a line."""
+    text = _adviser(request).base.texts.get(file)
+    if text is None:
+        return HTMLResponse(templates.get_template("missing.html").render(what=file), status_code=404)
+    html = templates.get_template("rules.html").render(file=file, lines=text.splitlines())
+    return HTMLResponse(html)
