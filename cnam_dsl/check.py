@@ -24,6 +24,7 @@ MAX_RULE_FILE_BYTES = 1_000_000
 # A source document is a plain file beside its rule file: no folder, no "..", no control character.
 SAFE_DOCUMENT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,200}")
 MAX_RULE_FILES = 2_000
+MAX_BLOCKS = 10_000  # blocks (voie, reprise, exemple...) in one rule base; the shipped one has about 100
 
 # Which statements each kind of block may hold.
 ALLOWED = {
@@ -93,6 +94,12 @@ def check_files(paths: list[Path], root: Path | None = None,
     if len(paths) > MAX_RULE_FILES:
         diagnostics.append(Diagnostic("error", "E004", f"plus de {MAX_RULE_FILES} fichiers de règles",
                                       n.Span(str(root), 1, 1, 1, 1)))
+    too_many = _block_beyond_limit(parsed)
+    if too_many is not None:
+        diagnostics.append(Diagnostic("error", "E005", f"trop de blocs dans la base de règles (au plus "
+                                      f"{MAX_BLOCKS}) : ce bloc et les suivants ne sont pas lus", too_many))
+        diagnostics.sort(key=sort_key)
+        return None, diagnostics
     builder = Builder()
     for path, rule_file in parsed:
         builder.add_file(path, rule_file)
@@ -103,6 +110,16 @@ def check_files(paths: list[Path], root: Path | None = None,
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
     return base, diagnostics
+
+
+def _block_beyond_limit(parsed: list[tuple[Path, n.RuleFile]]) -> n.Span | None:
+    """The span of the first block past MAX_BLOCKS over all the files, or None within the limit."""
+    seen = 0
+    for _, rule_file in parsed:
+        if seen + len(rule_file.blocks) > MAX_BLOCKS:
+            return rule_file.blocks[MAX_BLOCKS - seen].span
+        seen += len(rule_file.blocks)
+    return None
 
 
 def _display(path: Path, root: Path | None) -> str:

@@ -112,9 +112,30 @@ def _lark(**options) -> Lark:
         parser="lalr",
         propagate_positions=True,
         maybe_placeholders=False,
-        cache=True,
+        cache=_tables_file("layout" if options else "rules"),
         **options,
     )
+
+
+def _tables_file(name: str) -> str | bool:
+    """Where Lark keeps the parser's tables: in the user's private cache folder (`cache.cache_dir`),
+    never in the shared temporary folder (`cache=True`), where anyone could plant the file, of
+    predictable name, that Lark unpickles. False (no file) when the cache is off or not private."""
+    import os
+
+    from .cache import cache_dir
+
+    folder = cache_dir()
+    if folder is None:
+        return False
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+    except OSError:
+        return False
+    if getattr(os, "getuid", lambda: info.st_uid)() != info.st_uid or info.st_mode & 0o022:
+        return False
+    return str(folder / f"lark-{name}.tables")
 
 
 def parse_text(text: str, path: str) -> tuple[n.RuleFile | None, list[Diagnostic]]:

@@ -43,3 +43,21 @@ def run_cnam(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subproce
     """Run the real command line in a subprocess, as an adviser would."""
     return subprocess.run([sys.executable, "-m", "cnam_dsl", *args], input=stdin, capture_output=True,
                           text=True, cwd=cwd, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The base URL of a real `cnam serve` on a free port of 127.0.0.1, one per test module."""
+    from webserver import running_server
+
+    with running_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    """An HTTP client of that server."""
+    import httpx
+
+    with httpx.Client(base_url=server, timeout=60) as http:
+        yield http

@@ -25,18 +25,6 @@ RULES_DATE = "2026-01-01"
 BY_ID = {c["id"]: c for c in CASES}
 
 
-@pytest.fixture(scope="module")
-def server():
-    with running_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def client(server):
-    with httpx.Client(base_url=server, timeout=60) as http:
-        yield http
-
-
 def as_json(data: object) -> object:
     """A YAML mapping as JSON sees it (dates as AAAA-MM-JJ text)."""
     return json.loads(json.dumps(data, default=str))
