@@ -73,6 +73,76 @@ def build_parser() -> Parser:
     p.add_argument("--year", type=_year, default=None, metavar="AAAA", help="année civile de la demande (défaut : l'année en cours)")
     p.add_argument("--source", action="append", metavar="ID", dest="sources",
                    help="source VAE à appliquer (répétable ; par défaut toutes celles en vigueur)")
+
+    p = command("fmt", "Mettre des fichiers de règles en forme (mise en page canonique), en prouvant que le sens "
+                       "ne change pas.")
+    p.add_argument("paths", nargs="*", type=Path, metavar="CHEMIN",
+                   help="fichiers .cnr ou dossiers (par défaut : toute la base de règles)")
+    p.add_argument("--check", action="store_true",
+                   help="ne rien réécrire : lister les fichiers à reformater (code de sortie 1 s'il y en a)")
+
+    help_text = "Serveur de langage (LSP, sur l'entrée et la sortie standard) pour les éditeurs."
+    p = sub.add_parser("lsp", help=help_text, description=help_text)
+    p.add_argument("--rules", metavar="DOSSIER", type=Path, default=None,
+                   help="dossier de la base de règles (par défaut : trouvé à partir des fichiers ouverts)")
+
+    p = command("serve", "Servir la page du conseiller et l'API HTTP (JSON) sur ce poste.")
+    p.add_argument("--host", default="127.0.0.1", metavar="ADRESSE", help="adresse d'écoute (défaut : 127.0.0.1)")
+    p.add_argument("--port", type=_port, default=8000, metavar="PORT", help="port d'écoute (défaut : 8000)")
+    p.add_argument("--docs", type=Path, default=None, metavar="DOSSIER",
+                   help="documentation générée (cnam docs build) à servir sous /docs et à citer dans les "
+                        "réponses (par défaut : le dossier site/ s'il est construit)")
+    p.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDES",
+                   help="délai maximal de réponse à une demande, attente comprise (défaut : 30)")
+
+    p = command("diff", "Où deux sources, ou deux versions de la base de règles, répondent-elles différemment à "
+                        "un candidat ? Chaque divergence vient avec un candidat témoin.")
+    p.add_argument("--source", action="append", metavar="ID", dest="sources",
+                   help="source à comparer (deux fois : --source A --source B) ; avec --against ou "
+                        "--against-rev : source à retenir (répétable)")
+    p.add_argument("--against", type=Path, default=None, metavar="DOSSIER",
+                   help="nouvelle version de la base de règles, comparée à celle de --rules")
+    p.add_argument("--against-rev", default=None, metavar="REV",
+                   help="révision git : comparer la base de règles de cette révision à la copie de travail")
+    p.add_argument("--diploma", default=None, metavar="ID", help="ne comparer que ce diplôme")
+    p.add_argument("--milestone", default=None, metavar="ID", help="ne comparer que ce jalon")
+    p.add_argument("--date", type=_date, default=None, metavar="AAAA-MM-JJ",
+                   help="date à laquelle appliquer les règles (par défaut : aujourd'hui)")
+    p.add_argument("--fail-on-divergence", action="store_true",
+                   help="code de sortie 1 s'il y a une divergence (intégration continue)")
+
+    p = command("batch", "Répondre pour toute une cohorte : une demande JSON par ligne, une réponse JSON par ligne.")
+    p.add_argument("--input", required=True, metavar="FICHIER",
+                   help="demandes en lignes JSON {\"command\": \"missing\"|\"vae\", ..., \"profile\": {...}} "
+                        "(- : entrée standard)")
+    p.add_argument("--jobs", type=_jobs, default=1, metavar="N", help="processus de calcul (défaut : 1)")
+    p.add_argument("--against", type=Path, default=None, metavar="DOSSIER",
+                   help="autre base de règles : dire combien de réponses changent, par nature de changement")
+
+    p = command("examples", "Des candidats de part et d'autre de chaque seuil d'un diplôme, avec les réponses des "
+                            "règles, dans la syntaxe des exemples des fichiers de règles.")
+    p.add_argument("--diploma", required=True, metavar="ID", help="diplôme visé (ex. licence, bac+2, ingenieur)")
+    p.add_argument("--source", action="append", metavar="ID", dest="sources",
+                   help="source dont écrire les exemples (répétable ; par défaut toutes celles du diplôme)")
+
+    p = sub.add_parser("docs", help="Le site de documentation généré depuis les règles : construire, servir.",
+                       description="Le site de documentation généré depuis les règles : construire, servir.")
+    docs = p.add_subparsers(dest="docs_command", metavar="ACTION", parser_class=Parser, required=True)
+    for name, help_text in (("build", "Construire le site (MkDocs, hors ligne) ; échoue si un exemple ne tient plus."),
+                            ("serve", "Construire le site puis le servir sur ce poste.")):
+        d = docs.add_parser(name, help=help_text, description=help_text)
+        d.add_argument("--rules", metavar="DOSSIER", type=Path, default=None,
+                       help="dossier de la base de règles (par défaut : la base livrée)")
+        d.add_argument("--format", choices=("text", "json"), default="text", help="text (défaut) ou json")
+        d.add_argument("--out", type=Path, default=None, metavar="DOSSIER",
+                       help="dossier du site (défaut : site/ ; pour serve, un dossier temporaire)")
+        d.add_argument("--markdown", type=Path, default=None, metavar="DOSSIER",
+                       help="garder les pages Markdown générées dans ce dossier (ex. docs/generated)")
+        d.add_argument("--date", type=_date, default=None, metavar="AAAA-MM-JJ",
+                       help="date des règles en vigueur (par défaut : aujourd'hui)")
+        if name == "serve":
+            d.add_argument("--host", default="127.0.0.1", metavar="ADRESSE", help="adresse d'écoute (défaut : 127.0.0.1)")
+            d.add_argument("--port", type=_port, default=8000, metavar="PORT", help="port d'écoute (défaut : 8000)")
     return parser
 
 
@@ -81,6 +151,28 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"date invalide « {text} » ; attendu AAAA-MM-JJ") from None
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"port invalide « {text} » ; attendu un entier entre 1 et 65535")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"délai invalide « {text} » ; attendu un nombre de secondes entre 0 et 3600")
+    return value
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"nombre de processus invalide « {text} » ; attendu un entier entre 1 et 64")
+    return int(text)
 
 
 def _year(text: str) -> int:
@@ -96,7 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return 2
-        handler = {"check": cmd_check, "missing": cmd_missing, "vae": cmd_vae}[args.command]
+        handler = {"check": cmd_check, "missing": cmd_missing, "vae": cmd_vae, "fmt": cmd_fmt,
+                   "lsp": cmd_lsp, "serve": cmd_serve, "diff": cmd_diff,
+                   "examples": cmd_examples, "docs": cmd_docs, "batch": cmd_batch}[args.command]
         return handler(args)
     except UsageError as exc:
         print(f"cnam: erreur: {exc}", file=sys.stderr)
@@ -119,10 +213,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def load_base(rules: Path | None):
     """The checked rule base, or a UsageError naming the first error."""
-    from .check import load_rule_base
+    from .cache import cached_rule_base
 
     root = rules or default_rules_dir()
-    base, diagnostics = load_rule_base(root)
+    base, diagnostics = cached_rule_base(root)
     if base is None:
         first = next(d for d in diagnostics if d.is_error)
         raise UsageError(f"{first.span}: la base de règles contient des erreurs ({first.message}) ; "
@@ -215,6 +309,7 @@ def _read_texts(diagnostics) -> dict[str, str]:
 
 
 def cmd_missing(args) -> int:
+    from .cache import ProofStore
     from .explain import RequestError, missing_answer
     from .present import missing_text, to_json
     from .solve import Engine, SolverError
@@ -222,13 +317,30 @@ def cmd_missing(args) -> int:
     profile = load_candidate(args.profile)
     base = load_base(args.rules)
     try:
-        answer = missing_answer(Engine(base), args.diploma, profile, args.sources, args.milestone, args.date)
+        engine = Engine(base, proofs=ProofStore.default())
+        answer = missing_answer(engine, args.diploma, profile, args.sources, args.milestone, args.date)
     except (RequestError, SolverError) as exc:
         raise UsageError(str(exc)) from None
     if args.format == "json":
         print(to_json(answer))
     else:
         print(missing_text(answer, base.diplomas[args.diploma].name, profile.name))
+    return 0
+
+
+def cmd_batch(args) -> int:
+    from . import batch
+
+    if args.input != "-" and not Path(args.input).is_file():
+        raise UsageError(f"{args.input}: fichier introuvable")
+    try:
+        if args.against is None:
+            batch.run(args.input, args.rules, args.jobs)
+            return 0
+        report = batch.impact(args.input, args.rules, args.against)
+    except batch.LineError as exc:
+        raise UsageError(str(exc)) from None
+    print(batch.dumps(report).decode("utf-8") if args.format == "json" else batch.impact_text(report))
     return 0
 
 
@@ -250,6 +362,123 @@ def cmd_vae(args) -> int:
         print(to_json(answer))
     else:
         print(vae_text(answer, profile.name))
+    return 0
+
+
+def cmd_fmt(args) -> int:
+    from .check import rule_files
+    from .fmt import contexts, format_files
+    from .present import to_json
+
+    root = args.rules or default_rules_dir()
+    files = []
+    for p in args.paths or [root]:
+        if not p.exists():
+            raise UsageError(f"{p}: fichier introuvable")
+        files += rule_files(p) if p.is_dir() else [p]
+    report = format_files(files, contexts(root), check_only=args.check)
+    for _, reason in report.refused:
+        print(f"cnam fmt: {reason}", file=sys.stderr)
+    print(to_json(report.to_json()) if args.format == "json" else report.text(args.check))
+    return 1 if report.refused or args.check and report.changed else 0
+
+
+def cmd_lsp(args) -> int:
+    try:
+        from .lsp import serve
+    except ImportError as exc:
+        raise UsageError(f"le serveur de langage demande pygls ({exc.name}) : pip install 'cnam-dsl[lsp]'") from None
+    serve(args.rules)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    try:
+        from .web.app import bind_problem, create_app, serve
+    except ImportError as exc:
+        raise UsageError(f"cnam serve demande le paquet {exc.name} : pip install -e . (fastapi, uvicorn)") from None
+    if args.docs is not None and not args.docs.is_dir():
+        raise UsageError(f"--docs : dossier introuvable « {args.docs} » (la documentation se construit avec cnam docs build)")
+    docs = args.docs or (Path("site") if (Path("site") / "index.html").is_file() else None)
+    base = load_base(args.rules)
+    problem = bind_problem(args.host, args.port)
+    if problem:
+        raise UsageError(problem)
+    app = create_app(base, docs_dir=docs, deadline_seconds=args.timeout,
+                     timeout_ms=int(min(args.timeout, 5.0) * 1000))
+    print(f"cnam serve : page du conseiller sur http://{args.host}:{args.port}/ (Ctrl-C pour arrêter)", file=sys.stderr)
+    serve(app, args.host, args.port)
+    return 0
+
+
+def cmd_diff(args) -> int:
+    from .diff import diff_report, diff_text
+    from .explain import RequestError
+    from .present import to_json
+    from .solve import SolverError
+
+    try:
+        report, names = diff_report(args, args.date or date.today(), load_base)
+    except (RequestError, SolverError) as exc:
+        raise UsageError(str(exc)) from None
+    print(to_json(report) if args.format == "json" else diff_text(report, names))
+    return 1 if args.fail_on_divergence and (report["divergences"] or report["changes"]) else 0
+
+
+def cmd_examples(args) -> int:
+    from .examples import boundary_examples, examples_text
+    from .explain import RequestError
+    from .present import to_json
+    from .solve import SolverError
+
+    base = load_base(args.rules)
+    try:
+        found = boundary_examples(base, args.diploma, args.sources)
+    except (RequestError, SolverError) as exc:
+        raise UsageError(str(exc)) from None
+    print(to_json([e.to_json() for e in found]) if args.format == "json" else examples_text(found))
+    return 0
+
+
+def cmd_docs(args) -> int:
+    import tempfile
+
+    from .diagnostics import render
+    from .docsite.build import DocsError, ExamplesFailed, build_site, serve
+    from .present import to_json
+
+    rules = args.rules or default_rules_dir()
+    with tempfile.TemporaryDirectory(prefix="cnam-site-") as scratch:
+        out = args.out or (Path("site") if args.docs_command == "build" else Path(scratch) / "site")
+        try:
+            result = build_site(rules, out, args.date, args.markdown)
+        except ExamplesFailed as exc:
+            for d in exc.diagnostics:
+                print(render(d, exc.texts), file=sys.stderr)
+            print(f"cnam docs: la construction a échoué : {exc} (lancez « cnam check »)", file=sys.stderr)
+            return 1
+        except DocsError as exc:
+            raise UsageError(str(exc)) from None
+        for note in result.notes:
+            print(f"cnam docs: remarque : {note}", file=sys.stderr)
+        summary = {"site": str(out), "pages": len(result.pages), "examples": result.examples,
+                   "seconds": round(result.seconds, 1), "notes": result.notes}
+        print(to_json(summary) if args.format == "json" else
+              f"Site construit dans {out} : {len(result.pages)} pages, {result.examples} exemples vérifiés, "
+              f"en {result.seconds:.1f} s.".replace(f"{result.seconds:.1f}", f"{result.seconds:.1f}".replace(".", ",")))
+        if args.docs_command == "build":
+            return 0
+        try:
+            server = serve(out, args.host, args.port)
+        except OSError as exc:
+            raise UsageError(f"--port : impossible d'écouter sur {args.host}:{args.port} ({exc.strerror})") from None
+        print(f"cnam docs serve : documentation sur http://{args.host}:{args.port}/ (Ctrl-C pour arrêter)",
+              file=sys.stderr)
+        with server:
+            try:
+                server.serve_forever()
+            except KeyboardInterrupt:
+                pass
     return 0
 
 

@@ -1,0 +1,326 @@
+"""Answer a cohort: JSON lines of requests in, JSON lines of answers out, in order; or what a change of rules changes.
+
+Each input line is `{"command": "missing" | "vae", ...}` with the fields of
+the command line (`diploma`, `source` or `sources`, `milestone`, `date`;
+`certification`, `year`) and the candidate file under `profile`. Each output
+line is what `cnam <command> --format json` prints (compact), or
+`{"line": n, "error": "..."}` for a line that cannot be answered. Lines are
+read and written as they come (constant memory); with `jobs` > 1, chunks of
+lines are answered by worker processes, a bounded number at a time, and
+written back in order. Identical requests (same aggregated facts) are
+answered once per process.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import OrderedDict, deque
+from datetime import date
+from pathlib import Path
+
+try:  # faster JSON where available; the output is the same
+    import orjson
+except ImportError:  # pragma: no cover - orjson is optional
+    orjson = None
+
+CHUNK = 512  # lines per task sent to a worker
+IN_FLIGHT = 4  # tasks per worker queued at once
+MEMO = 50_000  # answers remembered per process
+MISSING_FIELDS = {"command", "diploma", "source", "sources", "milestone", "date", "profile"}
+VAE_FIELDS = {"command", "certification", "year", "source", "sources", "profile"}
+
+
+class LineError(Exception):
+    """A request line that cannot be answered: reported as its own error line."""
+
+
+def loads(text: bytes | str):
+    return orjson.loads(text) if orjson is not None else json.loads(text)
+
+
+def dumps(value) -> bytes:
+    if orjson is not None:
+        return orjson.dumps(value)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class Answerer:
+    """Answers request lines over one rule base (one engine, a memo of recent answers)."""
+
+    def __init__(self, base, proofs=None):
+        from .solve import Engine
+
+        self.base = base
+        self.engine = Engine(base, proofs=proofs)
+        self.today = date.today()
+        self._memo: OrderedDict = OrderedDict()
+
+    def line(self, number: int, text: bytes) -> bytes:
+        """One output line (without its newline) for one input line."""
+        try:
+            return dumps(self.answer(text))
+        except LineError as exc:
+            return dumps({"line": number, "error": str(exc)})
+
+    def answer(self, text: bytes) -> dict:
+        from .explain import RequestError
+        from .profile import ProfileError, parse_profile
+        from .solve import SolverError
+
+        try:
+            request = loads(text)
+        except ValueError as exc:
+            raise LineError(f"JSON invalide ({exc})") from None
+        if not isinstance(request, dict):
+            raise LineError("attendu un objet JSON par ligne")
+        command = request.get("command")
+        if command not in ("missing", "vae"):
+            raise LineError("« command » : attendu « missing » ou « vae »")
+        unknown = sorted(set(request) - (MISSING_FIELDS if command == "missing" else VAE_FIELDS))
+        if unknown:
+            raise LineError(f"champ inconnu « {unknown[0]} »")
+        try:
+            profile = parse_profile(request.get("profile"), origin="profile")
+        except ProfileError as exc:
+            raise LineError(str(exc)) from None
+        try:
+            return self._missing(request, profile) if command == "missing" else self._vae(request, profile)
+        except (RequestError, SolverError) as exc:
+            raise LineError(str(exc)) from None
+
+    def _sources(self, request) -> list[str] | None:
+        sources = request.get("sources", request.get("source"))
+        if isinstance(sources, str):
+            sources = [sources]
+        if sources is not None and not (isinstance(sources, list) and all(isinstance(s, str) for s in sources)):
+            raise LineError("« sources » : attendu une liste d'identifiants de sources")
+        return sources or None
+
+    def _missing(self, request, profile) -> dict:
+        from .explain import missing_answer
+        from .solve import Facts
+
+        diploma = request.get("diploma")
+        milestone = request.get("milestone", "delivery")
+        if not isinstance(diploma, str) or not isinstance(milestone, str):
+            raise LineError("« diploma » et « milestone » : attendu des identifiants")
+        on = _date(request.get("date")) or self.today
+        sources = self._sources(request)
+        facts = Facts.of(profile)
+        key = ("missing", diploma, tuple(sources or ()), milestone, on, tuple(sorted(facts.experience.items())),
+               tuple(sorted(facts.done.items())), facts.decision, profile.ue_acquired)
+        return self._remember(key, lambda: missing_answer(self.engine, diploma, profile, sources, milestone, on))
+
+    def _vae(self, request, profile) -> dict:
+        from .explain import vae_answer
+
+        code = request.get("certification")
+        if not (isinstance(code, str) and code.isascii() and code.isalnum() and 2 <= len(code) <= 20):
+            raise LineError("« certification » : attendu un code de lettres et chiffres (ex. LP110504)")
+        year = request.get("year", self.today.year)
+        if not (isinstance(year, int) and 1900 <= year <= 2200):
+            raise LineError("« year » : attendu une année AAAA entre 1900 et 2200")
+        return vae_answer(self.base, code.upper(), profile, year, self._sources(request))
+
+    def _remember(self, key, compute) -> dict:
+        if key in self._memo:
+            self._memo.move_to_end(key)
+            return self._memo[key]
+        answer = self._memo[key] = compute()
+        if len(self._memo) > MEMO:
+            self._memo.popitem(last=False)
+        return answer
+
+
+def _date(value) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise LineError(f"« date » : date invalide « {value} » ; attendu AAAA-MM-JJ") from None
+
+
+def read_lines(path: str):
+    """(line number, bytes) of each non-blank line, streamed."""
+    stream = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+    try:
+        for number, text in enumerate(stream, 1):
+            if text.strip():
+                yield number, text
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def _chunks(lines, size: int = CHUNK):
+    chunk = []
+    for item in lines:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# ---------------------------------------------------------------- worker processes
+
+_worker: Answerer | None = None
+
+
+def _start_worker(rules: str | None) -> None:
+    global _worker  # one answerer per worker process, made once (multiprocessing's initializer)
+    _worker = Answerer(_load(Path(rules) if rules else None), _proofs())
+
+
+def _answer_chunk(chunk) -> list[bytes]:
+    return [_worker.line(number, text) for number, text in chunk]
+
+
+def _load(rules: Path | None):
+    from .cache import cached_rule_base
+    from .paths import default_rules_dir
+
+    root = rules or default_rules_dir()
+    base, diagnostics = cached_rule_base(root)
+    if base is None:
+        first = next(d for d in diagnostics if d.is_error)
+        raise LineError(f"{first.span}: la base de règles contient des erreurs ({first.message})")
+    return base
+
+
+def _proofs():
+    from .cache import ProofStore
+
+    return ProofStore.default()
+
+
+def answered(lines, rules: Path | None, jobs: int = 1):
+    """The output lines, in order, for the (number, text) input lines."""
+    if jobs <= 1:
+        answerer = Answerer(_load(rules), _proofs())
+        for number, text in lines:
+            yield answerer.line(number, text)
+        return
+    import multiprocessing
+
+    _load(rules)  # fill the cache once, before the workers read it
+    with multiprocessing.get_context("spawn").Pool(jobs, _start_worker, (str(rules) if rules else None,)) as pool:
+        pending: deque = deque()
+        for chunk in _chunks(lines):
+            pending.append(pool.apply_async(_answer_chunk, (chunk,)))
+            while len(pending) >= jobs * IN_FLIGHT:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+
+
+class Progress:
+    """A line on stderr that counts the answers, when stderr is a terminal and the run lasts."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.on = self.stream.isatty()
+        self.start = self.last = time.monotonic()
+        self.count = 0
+
+    def tick(self) -> None:
+        self.count += 1
+        now = time.monotonic()
+        if self.on and now - self.last >= 0.5:
+            self.last = now
+            rate = self.count / max(now - self.start, 1e-9)
+            self.stream.write(f"\r{self.count:,} réponses ({rate:,.0f}/s)".replace(",", " "))
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.on and self.last != self.start:
+            self.stream.write("\n")
+
+
+def run(path: str, rules: Path | None, jobs: int = 1, out=None) -> int:
+    """`cnam batch`: answer every line; returns the number of lines answered with an error."""
+    out = out or sys.stdout.buffer
+    progress, errors = Progress(), 0
+    for line in answered(read_lines(path), rules, jobs):
+        out.write(line + b"\n")
+        errors += line.startswith(b'{"line":')
+        progress.tick()
+    progress.close()
+    out.flush()
+    return errors
+
+
+# ---------------------------------------------------------------- impact of a change of rules
+
+
+def _summary(answer: dict) -> dict:
+    if "error" in answer:
+        return {"error": answer["error"]}
+    internship = answer.get("internship") or {}
+    return {"status": answer.get("status"), "min_months": internship.get("min_months"),
+            "max_months": internship.get("max_months"), "missing_months": answer.get("missing_months")}
+
+
+def change_kind(before: dict, after: dict) -> str | None:
+    """How an answer changed: its status (`missing → internship`), else which amounts; None if the same."""
+    if before == after:
+        return None
+    a, b = _summary(before), _summary(after)
+    if "error" in a or "error" in b:
+        return "erreur" if a != b else "explication"
+    if a["status"] != b["status"]:
+        return f"statut : {a['status']} → {b['status']}"
+    changed = [k for k in ("min_months", "max_months", "missing_months") if a[k] != b[k]]
+    if changed:
+        return "montants : " + ", ".join(changed)
+    for field in ("options", "divergences", "early_review_possible", "sources"):
+        if before.get(field) != after.get(field):
+            return field
+    return "explication"
+
+
+def impact(path: str, rules: Path | None, against: Path, examples: int = 3) -> dict:
+    """How many candidates' answers change from the rules `rules` to `against`, by kind, with examples."""
+    old, new = Answerer(_load(rules), _proofs()), Answerer(_load(against), _proofs())
+    kinds: dict[str, dict] = {}
+    total = changed = 0
+    progress = Progress()
+    for number, text in read_lines(path):
+        total += 1
+        before, after = loads(old.line(number, text)), loads(new.line(number, text))
+        kind = change_kind(before, after)
+        progress.tick()
+        if kind is None:
+            continue
+        changed += 1
+        entry = kinds.setdefault(kind, {"kind": kind, "count": 0, "examples": []})
+        entry["count"] += 1
+        if len(entry["examples"]) < examples:
+            entry["examples"].append({"line": number, "before": _summary(before), "after": _summary(after)})
+    progress.close()
+    ordered = sorted(kinds.values(), key=lambda k: (-k["count"], k["kind"]))
+    return {"candidates": total, "changed": changed, "kinds": ordered}
+
+
+def impact_text(report: dict) -> str:
+    lines = [f"{report['changed']} réponse(s) changent sur {report['candidates']} candidat(s)."]
+    for k in report["kinds"]:
+        lines.append(f"- {k['kind']} : {k['count']}")
+        for e in k["examples"]:
+            lines.append(f"    ligne {e['line']} : {_brief(e['before'])} → {_brief(e['after'])}")
+    return "\n".join(lines)
+
+
+def _brief(s: dict) -> str:
+    if "error" in s:
+        return f"erreur ({s['error']})"
+    amounts = []
+    if s["status"] == "internship":
+        amounts.append(f"stage {s['min_months']}–{s['max_months']} mois")
+    if s["status"] == "missing":
+        amounts.append(f"manque {s['missing_months']} mois")
+    return s["status"] + (f" ({', '.join(amounts)})" if amounts else "")

@@ -1,0 +1,345 @@
+"""Ask Z3: a candidate's answer from the compiled constraints (status, bounds, what is missing, why).
+
+This is the source of truth the closed forms (`fast`) are proved against, and
+what answers whenever they do not: conflicts (with their unsat core), facts
+outside the proved domain, requirements without a proved closed form.
+Solver outcomes are values (`Sat`, `Unsat`, `Unknown`); `unknown` is never read
+as `unsat`: it raises `SolverError`, which the command line turns into a clear
+error. Every `z3.Z3Exception` is caught here, at this one boundary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import z3
+
+from ..compile import Requirement, Tracked, q
+from ..model import CATEGORIES, RuleBase
+from .values import (
+    OPTION_KINDS, Bound, Facts, Internship, Option, Outcome, SolverError, VaeOutcome, internship_of,
+    minimal_options,
+)
+
+TIMEOUT_MS = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class Sat:
+    model: z3.ModelRef
+
+
+@dataclass(frozen=True, slots=True)
+class Unsat:
+    core: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    reason: str
+
+
+def conditions(req: Requirement) -> dict[str, z3.BoolRef]:
+    """The conditions a question puts on what is still to do (additions, internship left)."""
+    return {
+        "c:no-additions": z3.And(req.add_in == 0, req.add_any == 0),
+        "c:no-internship-left": req.todo == 0,
+        "c:only-in-field": req.add_any == 0,
+        "c:only-any-field": req.add_in == 0,
+    }
+
+
+@dataclass
+class Session:
+    """One candidate's facts asserted over a compiled requirement (tracked, for cores)."""
+
+    req: Requirement
+    facts: Facts
+    timeout_ms: int = TIMEOUT_MS
+    fact_constraints: dict[str, z3.BoolRef] = field(default_factory=dict)
+    fact_texts: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        r, f = self.req, self.facts
+        for c in CATEGORIES:
+            months = f.experience.get(c, 0.0)
+            self._fact(f"f:exp:{'_'.join(c)}", r.x[c] == q(months), describe_category(c, months))
+        self._fact("f:done", z3.And([r.done[k] == q(v) for k, v in f.done.items()]),
+                   f"stages déjà effectués : {fmt(f.done[(False, False)])} mois")
+        if f.decision is not None:
+            self._fact("f:decision", r.length == q(f.decision),
+                       f"durée de stage décidée : {fmt(f.decision)} mois")
+        self.conditions = conditions(r)
+        self._feasibility: z3.Solver | None = None
+        self._optimizer: z3.Optimize | None = None
+
+    def _fact(self, name: str, constraint: z3.BoolRef, text: str) -> None:
+        self.fact_constraints[name] = constraint
+        self.fact_texts[name] = text
+
+    def check(self, conditions: tuple[str, ...], without: tuple[str, ...] = ()) -> Sat | Unsat:
+        """Is there an assignment with every rule, every fact (but `without`) and the conditions?
+
+        A fresh solver, asked in a fixed order, so that the unsat core (the explanation of a
+        conflict) does not depend on the questions asked before.
+        """
+        solver = z3.Solver()
+        solver.set("timeout", self.timeout_ms)
+        solver.set("core.minimize", True)
+        assumptions = list(self.req.literals.values())
+        for name, constraint in list(self.fact_constraints.items()) + [(c, self.conditions[c]) for c in conditions]:
+            if name in without:
+                continue
+            lit = z3.Bool(name)
+            solver.add(z3.Implies(lit, constraint))
+            assumptions.append(lit)
+        solver.add(self.req.constraints)
+        return _decided(_run(solver, assumptions))
+
+    def feasible(self, conditions: tuple[str, ...], selected: tuple[str, ...] = (),
+                 without: tuple[str, ...] = ()) -> bool:
+        """Whether the rules, the facts (but `without`) and the conditions can all hold, with these
+        pathways selected. One solver per candidate, asked under assumptions (no core is read)."""
+        if self._feasibility is None:
+            solver = z3.Solver()
+            solver.set("timeout", self.timeout_ms)
+            solver.add(self.req.constraints)
+            for name, constraint in list(self.fact_constraints.items()) + list(self.conditions.items()):
+                solver.add(z3.Implies(z3.Bool(name), constraint))
+            self._feasibility = solver
+        names = [n for n in self.fact_constraints if n not in without] + list(conditions)
+        assumptions = (list(self.req.literals.values()) + [z3.Bool(n) for n in names]
+                       + [self.req.selectors[k] for k in selected])
+        return isinstance(_decided(_run(self._feasibility, assumptions)), Sat)
+
+    def optimum(self, objective: z3.ArithRef, conditions: tuple[str, ...], maximize: bool = False) -> Bound:
+        """The least (or most) value of the objective under every rule, fact and condition.
+
+        One optimiser per candidate, each question inside push/pop (not under assumptions:
+        `Optimize.check(assumptions)` answers `unknown` when the least value is 0).
+        """
+        if self._optimizer is None:
+            self._optimizer = z3.Optimize()
+            self._optimizer.set("timeout", self.timeout_ms)
+            self._optimizer.add(self.req.constraints)
+            self._optimizer.add(list(self.req.literals.values()))
+            self._optimizer.add(list(self.fact_constraints.values()))
+        opt = self._optimizer
+        opt.push()
+        try:
+            opt.add([self.conditions[c] for c in conditions])
+            handle = opt.maximize(objective) if maximize else opt.minimize(objective)
+            result = opt.check()
+            if result != z3.sat:
+                raise SolverError(f"optimisation impossible ({result}: {opt.reason_unknown()})")
+            return _bound(opt.upper(handle) if maximize else opt.lower(handle))
+        except z3.Z3Exception as exc:
+            raise SolverError(f"erreur du solveur : {exc}") from exc
+        finally:
+            opt.pop()
+
+    def selection(self, conditions: tuple[str, ...]) -> frozenset[str]:
+        """The pathways the answer rests on: for each source in turn, the first pathway (in the order
+        of the rule files) that can hold with those already retained. A function of the facts alone,
+        whatever model the solver happens to find."""
+        chosen: list[str] = []
+        for source in self.req.sources:
+            for p in self.req.pathways[source]:
+                if self.feasible(conditions, tuple(chosen) + (p.key,)):
+                    chosen.append(p.key)
+                    break
+        return frozenset(chosen)
+
+    def tracked_core(self, core: tuple[str, ...]) -> tuple[Tracked, ...]:
+        """The rules and facts of an unsat core, in the order they are declared (Z3's own order
+        depends on the terms made before, in the same process)."""
+        items = []
+        order = {name: i for i, name in enumerate(list(self.req.tracked) + list(self.fact_texts))}
+        for name in sorted(core, key=lambda n: order.get(n, len(order))):
+            if name in self.req.tracked:
+                items.append(self.req.tracked[name])
+            elif name in self.fact_texts:
+                items.append(Tracked(name, "fact", None, None, self.fact_texts[name]))
+        return tuple(items)
+
+
+def _run(solver: z3.Solver, assumptions: list) -> Sat | Unsat | Unknown:
+    try:
+        result = solver.check(*assumptions)
+        if result == z3.sat:
+            return Sat(solver.model())
+        if result == z3.unsat:
+            return Unsat(tuple(str(lit) for lit in solver.unsat_core()))
+        return Unknown(solver.reason_unknown())
+    except z3.Z3Exception as exc:
+        return Unknown(str(exc))
+
+
+def _decided(outcome: Sat | Unsat | Unknown) -> Sat | Unsat:
+    if isinstance(outcome, Unknown):
+        raise SolverError(f"le solveur n'a pas pu conclure ({outcome.reason})")
+    return outcome
+
+
+def _bound(expr: z3.ArithRef) -> Bound:
+    text = expr.sexpr()
+    if "oo" in text:
+        return Bound(None)
+    closed = "epsilon" not in text
+    if not closed:
+        eps = [c for c in _constants(expr) if c.decl().name() == "epsilon"]
+        expr = z3.simplify(z3.substitute(expr, *[(e, z3.RealVal(0)) for e in eps]))
+    return Bound(Fraction(expr.as_fraction()) if z3.is_rational_value(expr) else Fraction(expr.as_long()),
+                 closed)
+
+
+def _constants(expr: z3.ExprRef) -> list:
+    if z3.is_const(expr) and not z3.is_rational_value(expr) and not z3.is_int_value(expr):
+        return [expr]
+    return [c for child in expr.children() for c in _constants(child)]
+
+
+def fmt(months: float | Fraction) -> str:
+    value = round(float(months), 2)
+    return str(int(value)) if value == int(value) else f"{value:g}".replace(".", ",")
+
+
+def describe_category(category: tuple[str, str, str], months: float) -> str:
+    from ..describe import KIND_FR
+
+    field_, kind, level = category
+    where = "dans le domaine" if field_ == "in" else "hors domaine"
+    level_fr = ", niveau insuffisant" if level == "insufficient" else ""
+    return f"expérience {where}, {KIND_FR[kind]}{level_fr} : {fmt(months)} mois"
+
+
+# ---------------------------------------------------------------- answers
+
+
+def decide(session: Session, with_options: bool = True) -> Outcome:
+    """The status and its amounts, in the order: satisfied, internship, conflict, missing."""
+    base = ("c:no-additions",)
+    if session.feasible(base + ("c:no-internship-left",)):
+        return Outcome("satisfied", None, Fraction(0), False, (),
+                       session.selection(base + ("c:no-internship-left",)), ())
+    if session.feasible(base):
+        internship = internship_bounds(session, base)
+        options = _options(session, internship) if with_options else ()
+        return Outcome("internship", internship, Fraction(0), False, options, session.selection(base), ())
+    if session.facts.decision is not None and session.feasible(base, without=("f:decision",)):
+        return conflict(session)
+    if not session.feasible(()):
+        return conflict(session)
+    least = session.optimum(session.req.add_in + session.req.add_any, ())
+    options = _options(session, None) if with_options else ()
+    return Outcome("missing", None, least.value, not least.closed, options, frozenset(), ())
+
+
+def conflict(session: Session) -> Outcome:
+    """A conflict and its explanation: the unsat core of the rules and facts, without additions."""
+    unsat = session.check(("c:no-additions",))
+    core = tuple(t for t in session.tracked_core(unsat.core) if t.key != "c:no-additions")
+    return Outcome("conflict", None, Fraction(0), False, (), frozenset(), core)
+
+
+def internship_bounds(session: Session, conditions: tuple[str, ...]) -> Internship:
+    """Least and most internship the rules allow (modulations in the candidate's favour)."""
+    r = session.req
+    low = session.optimum(r.length, conditions)
+    high = session.optimum(r.length, conditions, maximize=True)
+    left = session.optimum(r.todo, conditions)
+    selected = session.selection(conditions)
+    stages = [p.internship for ps in r.pathways.values() for p in ps
+              if p.key in selected and p.internship is not None]
+    return internship_of(stages, session.facts, low, high, left)
+
+
+def _options(session: Session, current: Internship | None) -> tuple[Option, ...]:
+    """Distinct minimal ways to complete the file, the least additional experience first."""
+    r = session.req
+    found = []
+    if current is not None:
+        found.append(Option("internship", Fraction(0), False, "internship", current))
+    for kind, _, category, only in OPTION_KINDS:
+        var = r.add_any if only == "c:only-any-field" else r.add_in
+        for target in (("c:no-internship-left",), ()):
+            if not session.feasible((only,) + target):
+                continue
+            least = session.optimum(var, (only,) + target)
+            if least.value is None or (least.value == 0 and least.closed):
+                continue
+            after = Session(r, session.facts.plus(category, least.value), session.timeout_ms)
+            outcome = decide(after, with_options=False) if least.closed else None
+            status = outcome.status if outcome else ("satisfied" if target else "internship")
+            found.append(Option(kind, least.value, not least.closed, status,
+                                outcome.internship if outcome else None))
+    return minimal_options(found)
+
+
+# ---------------------------------------------------------------- VAE
+
+
+def vae_outcome(base: RuleBase, sources: tuple[str, ...], certification: str, year: int,
+                facts: Facts, requests: tuple) -> VaeOutcome:
+    """Eligibility for a VAE request: the experience rules (Z3) and the yearly limits."""
+    rules = tuple(v for v in base.vae if v.source in sources and v.in_force_during(year))
+    experience_rules = [r for v in rules for r in v.experience]
+    added = z3.Real("add")
+    x = {c: q(facts.experience.get(c, 0.0)) for c in CATEGORIES}
+    opt = z3.Optimize()
+    opt.set("timeout", TIMEOUT_MS)
+    opt.add(added >= 0)
+    for rule in experience_rules:
+        counted = z3.Sum([x[c] for c in CATEGORIES if rule.counts(c)] + (
+            [added] if rule.counts(("in", "salaried", "sufficient")) else []))
+        opt.add(counted >= q(rule.least) if rule.least is not None else counted > 0)
+    handle = opt.minimize(added)
+    try:
+        if opt.check() != z3.sat:
+            raise SolverError("les règles de recevabilité VAE sont contradictoires")
+    except z3.Z3Exception as exc:
+        raise SolverError(f"erreur du solveur : {exc}") from exc
+    least = _bound(opt.lower(handle))
+    failing = _failing_limits(rules, certification, year, requests)
+    counted = Fraction(min((r.counted(facts.experience) for r in experience_rules), default=0)).limit_denominator(1000)
+    if least.value and least.value > 0:
+        status = "missing"
+    elif failing:
+        status = "limit"
+    else:
+        status = "eligible"
+    return VaeOutcome(status, least.value or Fraction(0), year + 1 if failing else None, counted,
+                      rules, failing)
+
+
+def _failing_limits(rules, certification: str, year: int, requests: tuple) -> tuple:
+    this_year = [r for r in requests if r.year == year]
+    failing = []
+    for v in rules:
+        for limit in v.limits:
+            if limit.per_certification:
+                count = sum(1 for r in this_year if r.certification == certification)
+            else:
+                count = len({r.certification for r in this_year} - {certification})
+            if count >= limit.most:
+                failing.append(limit)
+    return tuple(failing)
+
+
+# ---------------------------------------------------------------- verification
+
+
+def unsatisfiable_core(req: Requirement, pathway_key: str | None = None) -> tuple[Tracked, ...] | None:
+    """None if some candidate meets the requirement (through that pathway, if given), else the rules why."""
+    solver = z3.Solver()
+    solver.set("timeout", TIMEOUT_MS)
+    solver.set("core.minimize", True)
+    solver.add(req.constraints)
+    assumptions = list(req.rule_literals)
+    if pathway_key is not None:
+        solver.add(req.selectors[pathway_key])
+    outcome = _decided(_run(solver, assumptions))
+    if isinstance(outcome, Sat):
+        return None
+    return tuple(req.tracked[name] for name in outcome.core if name in req.tracked)

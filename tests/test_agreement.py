@@ -1,0 +1,125 @@
+"""The second ways of computing an answer agree with the first: the HTTP API and the rule-base cache.
+
+(The closed forms against the solver: tests/test_fast.py.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cnam_dsl.explain import missing_answer
+from cnam_dsl.profile import parse_profile
+from cnam_dsl.solve import Engine
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+DAY = "2026-01-01"
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+QUESTIONS = [("licence", None, "delivery"), ("licence", ["cnam-na"], "delivery"), ("bac+2", None, "delivery"),
+             ("bac+2", ["cnam-eleves"], "delivery"), ("bac+3", None, "delivery"), ("bac+4", None, "delivery"),
+             ("licence-l3", None, "delivery"), ("ingenieur", None, "delivery"), ("ingenieur", None, "probatoire"),
+             ("ingenieur", ["cnam-eleves"], "application"), ("certificat", None, "delivery"),
+             ("psychologue-travail", None, "delivery"), ("ingenierie-formation", None, "delivery")]
+
+months = st.sampled_from([1, 3, 6, 11.5, 12, 18, 24, 30, 36, 48, 60]) | st.floats(0.1, 120).map(lambda m: round(m, 2))
+by_months = st.fixed_dictionaries(
+    {"months": months, "field": st.sampled_from(["in", "out"])},
+    optional={"kind": st.sampled_from(["salaried", "self_employed", "volunteer", "union"]),
+              "level": st.sampled_from(["sufficient", "insufficient"]),
+              "time_share": st.sampled_from([0.25, 0.5, 0.8, 1.0])})
+by_dates = st.builds(
+    lambda start, days, field: {"start": start.isoformat(),
+                                "end": date.fromordinal(start.toordinal() + days).isoformat(), "field": field},
+    st.dates(date(2005, 1, 1), date(2025, 1, 1)), st.integers(1, 2000), st.sampled_from(["in", "out"]))
+internships = st.fixed_dictionaries({"months": st.sampled_from([1, 2, 3, 4.5, 6])},
+                                    optional={"field": st.sampled_from(["in", "out"]), "report": st.booleans()})
+candidates = st.fixed_dictionaries(
+    {"experiences": st.lists(by_months | by_dates, max_size=4)},
+    optional={"internships": st.lists(internships, max_size=2), "ue_acquired": st.integers(0, 6),
+              "decided_internship_months": st.sampled_from([1, 2, 3, 4, 6, 8]), "name": st.just("Candidat")})
+
+
+def in_process(engine, question, candidate: dict) -> dict:
+    diploma, sources, milestone = question
+    answer = missing_answer(engine, diploma, parse_profile(candidate), sources, milestone, date.fromisoformat(DAY))
+    return json.loads(json.dumps(answer))
+
+
+@SETTINGS
+@given(question=st.sampled_from(QUESTIONS), candidate=candidates)
+def test_the_api_gives_exactly_the_in_process_answer(client, engine, question, candidate):
+    diploma, sources, milestone = question
+    body = {"diploma": diploma, "milestone": milestone, "date": DAY, "profile": candidate}
+    if sources:
+        body["sources"] = sources
+    response = client.post("/api/missing", json=body)
+    assert response.status_code == 200, response.text
+    assert response.json() == in_process(engine, question, candidate)
+
+
+# ---------------------------------------------------------------- the rule-base cache (cnam_dsl/cache.py)
+
+
+@contextmanager
+def environment(**values: str | None):
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update({k: v for k, v in values.items() if v is not None})
+    for k in (k for k, v in values.items() if v is None):
+        os.environ.pop(k, None)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@pytest.fixture(scope="module")
+def cached_engine(tmp_path_factory):
+    """An engine over the rule base as read back from the cache (written by a first load)."""
+    cache = pytest.importorskip("cnam_dsl.cache")
+    folder = tmp_path_factory.mktemp("cache")
+    with environment(CNAM_CACHE_DIR=str(folder), CNAM_NO_CACHE=None):
+        cache.cached_rule_base(ROOT / "rules")  # writes the entry
+        assert list(folder.glob("rules-*.pickle")), "the cache wrote nothing"
+        base, diagnostics = cache.cached_rule_base(ROOT / "rules")  # reads it back
+    assert base is not None and diagnostics == []  # diagnostics are not kept: read from the cache
+    return Engine(base)
+
+
+@SETTINGS
+@given(question=st.sampled_from(QUESTIONS), candidate=candidates)
+def test_the_rule_base_from_the_cache_answers_as_the_one_just_checked(engine, cached_engine, question, candidate):
+    assert in_process(cached_engine, question, candidate) == in_process(engine, question, candidate)
+
+
+def test_the_command_answers_the_same_with_the_cache_on_off_and_warm(tmp_path):
+    pytest.importorskip("cnam_dsl.cache")
+    candidate = tmp_path / "c.json"
+    candidate.write_text(json.dumps({"experiences": [{"months": 30, "field": "out"}, {"months": 7, "field": "in"}],
+                                     "internships": [{"months": 2, "field": "in"}]}), encoding="utf-8")
+    args = [sys.executable, "-m", "cnam_dsl", "missing", "--diploma", "licence", "--date", DAY,
+            "--profile", str(candidate), "--format", "json"]
+    folder = tmp_path / "cache"
+    answers = []
+    for extra in ({"CNAM_NO_CACHE": "1"}, {"CNAM_CACHE_DIR": str(folder)}, {"CNAM_CACHE_DIR": str(folder)}):
+        env = {k: v for k, v in os.environ.items() if k not in ("CNAM_NO_CACHE", "CNAM_CACHE_DIR")} | extra
+        result = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+        assert result.returncode == 0, result.stderr
+        answers.append(json.loads(result.stdout))
+        if "CNAM_NO_CACHE" in extra:
+            assert not folder.exists()
+    assert answers[0] == answers[1] == answers[2]
+    assert list(folder.glob("rules-*.pickle"))

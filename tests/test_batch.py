@@ -1,0 +1,81 @@
+"""`cnam batch`: one answer line per request line, in order, the same JSON as `cnam missing`; impact of a change."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import yaml
+from conftest import ROOT, run_cnam
+
+REQUESTS = [
+    {"command": "missing", "diploma": "licence", "date": "2026-01-01",
+     "profile": {"experiences": [{"months": 25, "field": "out"}, {"months": 11, "field": "in"}]}},
+    "not json",
+    {"command": "missing", "diploma": "bac+4", "sources": ["cnam-eleves"], "date": "2026-01-01",
+     "profile": {"experiences": [{"months": 24, "field": "out"}]}},
+    {"command": "vae", "certification": "LP110504", "year": 2026,
+     "profile": {"experiences": [{"months": 12, "field": "in", "kind": "union"}]}},
+    {"command": "missing", "diploma": "nope", "profile": {}},
+    {"command": "missing", "diploma": "licence", "profile": {"experiences": [{"months": -3, "field": "out"}]}},
+    {"command": "missing", "diploma": "licence", "date": "2026-01-01",
+     "profile": {"experiences": [{"months": 40, "field": "out"}], "decided_internship_months": 2}},
+]
+
+
+def write_requests(path):
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in REQUESTS), encoding="utf-8")
+    return path
+
+
+def test_answers_come_in_order_with_errors_as_lines(tmp_path):
+    result = run_cnam("batch", "--input", str(write_requests(tmp_path / "in.jsonl")))
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == len(REQUESTS)
+    assert [line.get("line") for line in lines] == [None, 2, None, None, 5, 6, None]
+    assert lines[0]["status"] == "internship" and lines[2]["status"] == "missing"
+    assert lines[3]["status"] == "eligible" and lines[6]["status"] == "conflict"
+    assert all(line["error"] for line in lines if "line" in line)
+
+
+def test_each_answer_is_what_cnam_missing_prints(tmp_path):
+    result = run_cnam("batch", "--input", str(write_requests(tmp_path / "in.jsonl")))
+    first = json.loads(result.stdout.splitlines()[0])
+    profile = tmp_path / "p.yaml"
+    profile.write_text(yaml.safe_dump(REQUESTS[0]["profile"]), encoding="utf-8")
+    single = run_cnam("missing", "--diploma", "licence", "--profile", str(profile), "--format", "json",
+                      "--date", "2026-01-01")
+    assert first == json.loads(single.stdout)
+
+
+def test_several_jobs_give_the_same_lines(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps({**REQUESTS[0], "profile": {"experiences": [
+        {"months": m, "field": "out"}]}}) + "\n" for m in range(1, 60)), encoding="utf-8")
+    one = run_cnam("batch", "--input", str(path))
+    two = run_cnam("batch", "--input", str(path), "--jobs", "2")
+    assert one.returncode == two.returncode == 0
+    assert one.stdout == two.stdout and len(one.stdout.splitlines()) == 59
+
+
+def test_the_impact_of_a_change_of_rules(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    bac4 = rules / "cnam-eleves" / "rncp.cnr"
+    bac4.write_text(bac4.read_text(encoding="utf-8").replace("d'au moins 3 ans", "d'au moins 2 ans"),
+                    encoding="utf-8")
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps({"command": "missing", "diploma": "bac+4", "sources": ["cnam-eleves"],
+                                        "date": "2026-01-01", "profile": {"experiences": [
+                                            {"months": m, "field": "out"}]}}) + "\n" for m in (12, 24, 30, 40)),
+                    encoding="utf-8")
+    result = run_cnam("batch", "--input", str(path), "--against", str(rules), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    kinds = {k["kind"]: k for k in report["kinds"]}
+    assert report["candidates"] == 4 and report["changed"] == 4  # the quoted rule's text changes in every answer
+    assert kinds["statut : missing → internship"]["count"] == 2
+    assert [e["line"] for e in kinds["statut : missing → internship"]["examples"]] == [2, 3]
+    assert kinds["montants : missing_months"]["examples"][0]["before"]["missing_months"] == 24
+    assert kinds["explication"]["count"] == 1

@@ -1,0 +1,66 @@
+"""The user's cache: a rule base read back equal, never a stale, corrupt or foreign entry."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from conftest import ROOT
+
+from cnam_dsl import cache
+
+
+def test_the_rule_base_comes_back_equal_from_the_cache(tmp_path, monkeypatch, base):
+    monkeypatch.setenv("CNAM_CACHE_DIR", str(tmp_path / "c"))
+    first, _ = cache.cached_rule_base(ROOT / "rules")
+    again, diagnostics = cache.cached_rule_base(ROOT / "rules")
+    assert first == base and again == base and diagnostics == []
+    entries = list((tmp_path / "c").glob("rules-*.pickle"))
+    assert len(entries) == 1 and entries[0].stat().st_mode & 0o077 == 0
+    assert (tmp_path / "c").stat().st_mode & 0o077 == 0
+
+
+def test_a_change_of_the_rules_is_a_new_key(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    before = cache.rules_key(rules)
+    path = rules / "cnam-na" / "bac2.cnr"
+    path.write_text(path.read_text(encoding="utf-8").replace("2 ans", "3 ans", 1), encoding="utf-8")
+    assert cache.rules_key(rules) != before
+
+
+def test_a_corrupt_entry_is_rebuilt(tmp_path, monkeypatch, base):
+    monkeypatch.setenv("CNAM_CACHE_DIR", str(tmp_path / "c"))
+    cache.cached_rule_base(ROOT / "rules")
+    entry = next((tmp_path / "c").glob("rules-*.pickle"))
+    entry.write_bytes(entry.read_bytes()[:-100])  # truncated: the digest no longer matches
+    assert cache.read_entry(tmp_path / "c", entry.name, cache.rules_key(ROOT / "rules")) is None
+    rebuilt, _ = cache.cached_rule_base(ROOT / "rules")
+    assert rebuilt == base
+
+
+def test_an_entry_others_may_write_is_not_read(tmp_path):
+    folder = tmp_path / "c"
+    assert cache.write_entry(folder, "x", "k", b"payload")
+    assert cache.read_entry(folder, "x", "k") == b"payload"
+    assert cache.read_entry(folder, "x", "other key") is None
+    os.chmod(folder / "x", 0o666)
+    assert cache.read_entry(folder, "x", "k") is None
+    os.chmod(folder / "x", 0o600)
+    os.chmod(folder, 0o777)
+    assert cache.read_entry(folder, "x", "k") is None
+
+
+def test_the_cache_can_be_turned_off(monkeypatch):
+    monkeypatch.setenv("CNAM_NO_CACHE", "1")
+    assert cache.cache_dir() is None
+    monkeypatch.delenv("CNAM_NO_CACHE")
+    monkeypatch.setenv("CNAM_CACHE_DIR", "/somewhere")
+    assert str(cache.cache_dir()) == "/somewhere"
+
+
+def test_proofs_are_remembered_by_the_code_that_made_them(tmp_path):
+    store = cache.ProofStore(tmp_path / "c")
+    store.record("abc")
+    assert cache.ProofStore(tmp_path / "c").proved("abc")
+    assert not cache.ProofStore(tmp_path / "elsewhere").proved("abc")
