@@ -124,6 +124,9 @@ def test_a_conflict_comes_with_the_solvers_core(engine):
     assert outcome == engine.solved(*key, ON, facts)
 
 
+SOLVER_SAMPLE = 150  # distinct candidates checked against the solver, per requirement
+
+
 @pytest.mark.slow
 def test_a_cohort_of_100000_answers_as_one_by_one_and_as_the_solver(engine, base):
     """100,000 random candidates: the vectorised closed form (NumPy) against the exact one, row by row;
@@ -149,6 +152,8 @@ def test_a_cohort_of_100000_answers_as_one_by_one_and_as_the_solver(engine, base
             key = (requirement, tuple(sorted(facts.experience.items())), tuple(sorted(facts.done.items())),
                    facts.decision)
             if key not in checked:
+                if len(checked) >= SOLVER_SAMPLE * (1 + requirements(base).index(requirement)):
+                    continue  # the solver is slow: a sample of distinct candidates per requirement
                 checked[key] = engine.solved(*requirement, ON, facts, with_options=False)
             expected = checked[key]
             assert STATUSES[answers["status"][i]] == expected.status, (requirement, facts)

@@ -152,16 +152,12 @@ class Session:
         return frozenset(chosen)
 
     def tracked_core(self, core: tuple[str, ...]) -> tuple[Tracked, ...]:
-        """The rules and facts of an unsat core, in the order they are declared (Z3's own order
-        depends on the terms made before, in the same process)."""
-        items = []
-        order = {name: i for i, name in enumerate(list(self.req.tracked) + list(self.fact_texts))}
-        for name in sorted(core, key=lambda n: order.get(n, len(order))):
-            if name in self.req.tracked:
-                items.append(self.req.tracked[name])
-            elif name in self.fact_texts:
-                items.append(Tracked(name, "fact", None, None, self.fact_texts[name]))
-        return tuple(items)
+        """The rules of an unsat core in the order of the rule files, then the facts in the order of
+        the candidate file (Z3's own order depends on the terms made before, in the same process)."""
+        rules = sorted((self.req.tracked[n] for n in core if n in self.req.tracked),
+                       key=lambda t: (t.provenance.file, t.provenance.line) if t.provenance else ("", 0))
+        facts = [Tracked(n, "fact", None, None, text) for n, text in self.fact_texts.items() if n in core]
+        return tuple(rules) + tuple(facts)
 
 
 def _run(solver: z3.Solver, assumptions: list) -> Sat | Unsat | Unknown:
