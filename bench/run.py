@@ -276,6 +276,8 @@ def throughput_by_jobs(runs: int, lines: int, jobs_list) -> list[tuple[int, floa
 def fmt(value: float, unit: str) -> str:
     if unit in ("answers/s", "lines/s"):
         return f"{value:,.0f}".replace(",", " ")
+    if value < 0.01:
+        return f"{value:.2g}"
     return f"{value:.3f}" if value < 10 else f"{value:.1f}"
 
 
