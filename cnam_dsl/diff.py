@@ -21,7 +21,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from .describe import KIND_FR, months_fr, profile_facts_fr
-from .explain import RequestError, missing_answer, number
+from .explain import RequestError, comparable, missing_answer, number
 from .model import MILESTONE_FR, MILESTONES, Pathway, RuleBase
 from .profile import Experience, Internship, Profile, parse_profile
 from .solve import Engine
@@ -210,7 +210,7 @@ def divergences_of(c: Comparison, on: date) -> list[dict]:
         witness = witness_profile(found.values).to_dict()
         profile = parse_profile(witness, origin="<témoin>")
         answers = {p.label: _answer(c, p, profile, on) for p in (c.left, c.right)}
-        if _compared(answers[c.left.label]) == _compared(answers[c.right.label]):
+        if comparable(answers[c.left.label]) == comparable(answers[c.right.label]):
             search.reject(found)
             continue
         entries.append(_entry(c, found, witness, profile, answers, on))
@@ -220,13 +220,6 @@ def divergences_of(c: Comparison, on: date) -> list[dict]:
 def _answer(c: Comparison, party: Party, profile: Profile, on: date) -> dict:
     answer = missing_answer(party.rules.engine, c.diploma, profile, [party.source], c.milestone, on)
     return {k: answer[k] for k in ("status", "internship", "missing_months")}
-
-
-def _compared(answer: dict) -> tuple:
-    """What two answers must share to be the same (as `explain.divergences` compares them)."""
-    i = answer["internship"] or {}
-    return (answer["status"], i.get("min_months"), i.get("max_months"), i.get("standard_months"),
-            answer["missing_months"])
 
 
 def _entry(c: Comparison, found: Found, witness: dict, profile: Profile, answers: dict, on: date) -> dict:

@@ -125,14 +125,16 @@ def summary(outcome: Outcome) -> dict:
     }
 
 
-def _comparable(s: dict) -> tuple:
-    i = s["internship"] or {}
-    return (s["status"], i.get("min_months"), i.get("max_months"), i.get("standard_months"), s["missing_months"])
+def comparable(answer: dict) -> tuple:
+    """The part of an answer by which two answers are the same or diverge (sources, versions, docs)."""
+    i = answer.get("internship") or {}
+    return (answer["status"], i.get("min_months"), i.get("max_months"), i.get("standard_months"),
+            answer["missing_months"])
 
 
 def divergences(singles: dict[str, Outcome]) -> list[dict]:
     summaries = {s: summary(o) for s, o in singles.items()}
-    if len({_comparable(v) for v in summaries.values()}) <= 1:
+    if len({comparable(v) for v in summaries.values()}) <= 1:
         return []
     return [{"source": s, **v} for s, v in summaries.items()]
 

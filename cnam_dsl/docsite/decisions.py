@@ -13,7 +13,7 @@ from datetime import date
 from math import ceil
 
 from ..describe import internship_length_fr, months_fr
-from ..explain import missing_answer, summary
+from ..explain import comparable, missing_answer, summary
 from ..model import RuleBase
 from ..profile import Experience, Profile
 from ..solve import Engine, Facts
@@ -66,13 +66,6 @@ def answer_text(answer: dict) -> str:
     if status == "missing":
         return f"manque {months_fr(answer['missing_months'])}"
     return {"satisfied": "satisfait", "conflict": "conflit"}[status]
-
-
-def comparable(answer: dict) -> tuple:
-    """The part of an answer by which sources are compared (as `cnam missing` does)."""
-    i = answer.get("internship") or {}
-    return (answer["status"], i.get("min_months"), i.get("max_months"), i.get("standard_months"),
-            answer["missing_months"])
 
 
 @dataclass(frozen=True)
