@@ -25,7 +25,7 @@ try:  # faster JSON where available; the output is the same
 except ImportError:  # pragma: no cover - orjson is optional
     orjson = None
 
-CHUNK = 512  # lines per task sent to a worker
+CHUNK = 4096  # lines answered together (grouped by requirement), and per task sent to a worker
 IN_FLIGHT = 4  # tasks per worker queued at once
 MEMO = 50_000  # answers remembered per process
 MISSING_FIELDS = {"command", "diploma", "source", "sources", "milestone", "date", "profile"}
@@ -56,6 +56,99 @@ class Answerer:
         self.engine = Engine(base, proofs=proofs)
         self.today = date.today()
         self._memo: OrderedDict = OrderedDict()
+        self._resolved: dict[tuple, tuple[str, ...] | None] = {}
+        self.by_columns = 0  # lines answered column-wise (the others: one by one)
+
+    def lines(self, chunk: list[tuple[int, bytes]]) -> list[bytes]:
+        """The output lines of a chunk of input lines, in order.
+
+        `missing` requests whose candidate file is flat (`simple_profile`) are grouped by requirement and
+        answered column-wise (`solve.table`, the proved closed forms on int64 columns); the others, and any
+        row the columns cannot answer (a conflict, whose explanation is Z3's core), one by one."""
+        out: list[bytes | None] = [None] * len(chunk)
+        groups: dict[tuple, list] = {}
+        for position, (number, text) in enumerate(chunk):
+            simple = self._simple(text)
+            if simple is None:
+                out[position] = self.line(number, text)
+            else:
+                key, facts, scaled = simple
+                groups.setdefault(key, []).append((position, facts, scaled))
+        for key, rows in groups.items():
+            for (position, _, _), answer in zip(rows, self._columns(key, rows)):
+                if answer is None:
+                    out[position] = self.line(*chunk[position])
+                else:
+                    out[position] = dumps(answer)
+                    self.by_columns += 1
+        return out
+
+    def _simple(self, text: bytes):
+        """(requirement, facts, facts in hundredths of a month) for a flat `missing` request; else None."""
+        from .simple_profile import simple_facts
+
+        try:
+            request = loads(text)
+        except ValueError:
+            return None
+        if type(request) is not dict or request.get("command") != "missing" or not MISSING_FIELDS.issuperset(request):
+            return None
+        diploma, milestone = request.get("diploma"), request.get("milestone", "delivery")
+        sources, on = request.get("sources", request.get("source")), request.get("date")
+        if isinstance(sources, str):
+            sources = [sources]
+        try:
+            on = self.today if on is None else date.fromisoformat(on)
+            key = (diploma, tuple(sources) if sources else None, milestone, on)
+            chosen = self._resolved[key] if key in self._resolved else self._resolve(key)
+        except (TypeError, ValueError):
+            return None
+        facts = simple_facts(request.get("profile"))
+        if chosen is None or facts is None:
+            return None
+        scaled = _hundredths(facts)
+        return None if scaled is None else ((diploma, chosen, milestone, on), facts, scaled)
+
+    def _resolve(self, key) -> tuple[str, ...] | None:
+        from .explain import RequestError, resolve_sources
+
+        diploma, sources, milestone, on = key
+        if not (isinstance(diploma, str) and isinstance(milestone, str)
+                and (sources is None or all(isinstance(s, str) for s in sources))):
+            return None
+        try:
+            chosen = resolve_sources(self.base, diploma, milestone, list(sources) if sources else None, on)
+        except RequestError:
+            chosen = None
+        if len(self._resolved) < MEMO:
+            self._resolved[key] = chosen
+        return chosen
+
+    def _columns(self, key, rows) -> list[dict | None]:
+        """The answers of a requirement's rows, from the closed forms run column-wise; None where they
+        cannot answer (the row is then answered one by one)."""
+        from .explain import answer_of
+        from .solve.table import Table, columns_of, scale_of
+
+        diploma, chosen, milestone, on = key
+        facts = [r[1] for r in rows]
+        outcomes = {}
+        for sources in [chosen] + ([(s,) for s in chosen] if len(chosen) > 1 else []):
+            form = self.engine.closed_form(sources, diploma, milestone, on)
+            scale = None if form is None else scale_of(form, 100)
+            if scale is None:
+                return [None] * len(rows)
+            x, done, has_dec, dec = columns_of(facts, [_scaled(r[2], scale // 100) for r in rows])
+            outcomes[sources] = Table(form, scale, facts, x, done, has_dec, dec).outcomes(sources == chosen)
+        answers = []
+        for i, f in enumerate(facts):
+            outcome = outcomes[chosen][i]
+            if outcome is None:
+                answers.append(None)
+                continue
+            singles = {s: outcomes[(s,)][i] for s in chosen} if len(chosen) > 1 else {chosen[0]: outcome}
+            answers.append(answer_of(self.base, chosen, diploma, milestone, on, f, outcome, singles))
+        return answers
 
     def line(self, number: int, text: bytes) -> bytes:
         """One output line (without its newline) for one input line."""
@@ -134,6 +227,35 @@ class Answerer:
         return answer
 
 
+def _hundredth(value: float) -> int | None:
+    """`value` in hundredths of a month when that is the rational `values.exact` reads for it
+    (within 1e-9 of a multiple of 1/100: no other fraction of denominator ≤ 10⁶ is as close)."""
+    scaled = round(value * 100)
+    return scaled if abs(value * 100 - scaled) <= 1e-7 else None
+
+
+def _hundredths(facts) -> tuple | None:
+    """A candidate's facts as integers of 1/100 month (categories, internships done, decided length)."""
+    from .model import CATEGORIES
+    from .solve.values import DONE_KEYS
+
+    numbers = [facts.experience.get(c, 0) for c in CATEGORIES] + [facts.done[k] for k in DONE_KEYS]
+    if facts.decision is not None:
+        numbers.append(facts.decision)
+    scaled = [_hundredth(v) for v in numbers]
+    if None in scaled:
+        return None
+    n = len(CATEGORIES)
+    return scaled[:n], scaled[n:n + len(DONE_KEYS)], scaled[-1] if facts.decision is not None else None
+
+
+def _scaled(hundredths: tuple, factor: int) -> tuple:
+    if factor == 1:
+        return hundredths
+    x, done, decision = hundredths
+    return [v * factor for v in x], [v * factor for v in done], None if decision is None else decision * factor
+
+
 def _date(value) -> date | None:
     if value is None:
         return None
@@ -177,7 +299,7 @@ def _start_worker(rules: str | None) -> None:
 
 
 def _answer_chunk(chunk) -> list[bytes]:
-    return [_worker.line(number, text) for number, text in chunk]
+    return _worker.lines(chunk)
 
 
 def _load(rules: Path | None):
@@ -202,8 +324,8 @@ def answered(lines, rules: Path | None, jobs: int = 1):
     """The output lines, in order, for the (number, text) input lines."""
     if jobs <= 1:
         answerer = Answerer(_load(rules), _proofs())
-        for number, text in lines:
-            yield answerer.line(number, text)
+        for chunk in _chunks(lines):
+            yield from answerer.lines(chunk)
         return
     import multiprocessing
 

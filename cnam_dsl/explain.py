@@ -6,7 +6,7 @@ from datetime import date
 from fractions import Fraction
 
 from .describe import early_fr, experience_fr, general_fr, internship_fr, limit_fr, modulation_fr, months_fr
-from .model import MILESTONES, Pathway, Provenance, RuleBase
+from .model import CATEGORIES, MILESTONES, Pathway, Provenance, RuleBase
 from .solve import Engine, Facts, Internship, Option, Outcome, vae_outcome
 
 
@@ -56,11 +56,16 @@ def missing_answer(engine: Engine, diploma: str, profile, sources: list[str] | N
                    milestone: str = "delivery", on: date | None = None) -> dict:
     """The answer of `cnam missing`, as the contract's JSON object."""
     on = on or date.today()
-    base = engine.base
-    chosen = resolve_sources(base, diploma, milestone, sources, on)
+    chosen = resolve_sources(engine.base, diploma, milestone, sources, on)
     facts = Facts.of(profile)
     outcome = engine.outcome(chosen, diploma, milestone, on, facts)
     singles = {s: engine.outcome((s,), diploma, milestone, on, facts, with_options=False) for s in chosen}
+    return answer_of(engine.base, chosen, diploma, milestone, on, facts, outcome, singles)
+
+
+def answer_of(base: RuleBase, chosen: tuple[str, ...], diploma: str, milestone: str, on: date, facts: Facts,
+              outcome: Outcome, singles: dict[str, Outcome]) -> dict:
+    """The contract's answer from the outcomes: under the sources `chosen` together, and under each alone."""
     answer = {
         "diploma": diploma,
         "milestone": milestone,
@@ -70,8 +75,8 @@ def missing_answer(engine: Engine, diploma: str, profile, sources: list[str] | N
         "internship": internship_json(outcome.internship),
         "missing_months": number(outcome.missing_months) if outcome.status == "missing" else 0,
         "options": [option_json(o) for o in outcome.options],
-        "early_review_possible": early_review(base, chosen, profile.ue_acquired),
-        "explanation": explanation(base, engine, chosen, diploma, milestone, on, facts, outcome, profile),
+        "early_review_possible": early_review(base, chosen, facts.ue_acquired),
+        "explanation": explanation(base, chosen, diploma, milestone, on, facts, outcome),
         "divergences": divergences(singles),
     }
     if outcome.status == "missing" and outcome.missing_strict:
@@ -147,8 +152,7 @@ def entry(provenance: Provenance, text: str) -> dict:
             "quote": provenance.quote, "text": text}
 
 
-def explanation(base: RuleBase, engine: Engine, sources, diploma, milestone, on, facts: Facts,
-                outcome: Outcome, profile) -> list[dict]:
+def explanation(base: RuleBase, sources, diploma, milestone, on, facts: Facts, outcome: Outcome) -> list[dict]:
     if outcome.status == "conflict":
         return conflict_explanation(outcome)
     entries = []
@@ -163,35 +167,59 @@ def explanation(base: RuleBase, engine: Engine, sources, diploma, milestone, on,
                 entries.append(entry(g.provenance, f"Règle générale : {general_fr(g)}."))
         early = base.early_review_of(source)
         if early is not None:
-            ok = early.least_ue is None or profile.ue_acquired >= early.least_ue
+            ok = early.least_ue is None or facts.ue_acquired >= early.least_ue
             verdict = "possible" if ok else "pas encore possible"
             entries.append(entry(early.provenance, f"{early_fr(early)[0].upper()}{early_fr(early)[1:]} ; "
-                                 f"UE acquises : {profile.ue_acquired} — examen anticipé {verdict}."))
+                                 f"UE acquises : {facts.ue_acquired} — examen anticipé {verdict}."))
     return entries
 
 
 def pathway_entries(p: Pathway, applies: bool, facts: Facts) -> list[dict]:
-    label = f"Voie « {p.name} »" + (" (retenue)" if applies else "")
+    """The reasons a pathway gives: each experience rule with the candidate's months and its verdict,
+    then its internship (the sentences are made once per pathway, only the candidate's part each time)."""
     entries = []
+    for part in _pathway_parts(p, applies):
+        if type(part) is dict:
+            entries.append(dict(part))
+            continue
+        categories, least, fixed, text = part
+        counted = sum(v for c, v in facts.experience.items() if c in categories)
+        ok = counted >= least if least is not None else counted > 0
+        entries.append({**fixed, "text": f"{text}{months_fr(counted)} — "
+                                         f"{'condition remplie' if ok else 'condition non remplie'}."})
+    return entries
+
+
+_PARTS: dict[tuple[int, bool], tuple[Pathway, tuple]] = {}
+
+
+def _pathway_parts(p: Pathway, applies: bool) -> tuple:
+    """A pathway's reasons, made once: fixed entries, and for each experience rule
+    (the categories it counts, its least months, the fixed fields, the text up to the candidate's months)."""
+    key = (id(p), applies)
+    if key in _PARTS and _PARTS[key][0] is p:
+        return _PARTS[key][1]
+    label = f"Voie « {p.name} »" + (" (retenue)" if applies else "")
+    parts: list = []
     if not p.experience and p.internship is None:
-        entries.append(entry(p.provenance, f"{label} : aucune exigence d'expérience — condition remplie."))
+        parts.append(entry(p.provenance, f"{label} : aucune exigence d'expérience — condition remplie."))
     for rule in p.experience:
-        counted = rule.counted(facts.experience)
-        ok = counted >= rule.least if rule.least is not None else counted > 0
-        verdict = "condition remplie" if ok else "condition non remplie"
-        entries.append(entry(rule.provenance, f"{label} : exige {experience_fr(rule)} ; "
-                                              f"le candidat en a {months_fr(counted)} — {verdict}."))
+        least = rule.least
+        least = int(least) if least is not None and Fraction(least).denominator == 1 else least
+        parts.append((frozenset(c for c in CATEGORIES if rule.counts(c)), least, entry(rule.provenance, ""),
+                      f"{label} : exige {experience_fr(rule)} ; le candidat en a "))
     stage = p.internship
     if stage is not None:
-        entries.append(entry(stage.provenance, f"{label} : exige {internship_fr(stage)}."))
+        parts.append(entry(stage.provenance, f"{label} : exige {internship_fr(stage)}."))
         if stage.modulation is not None:
-            entries.append(entry(stage.modulation.provenance, f"{label} : {modulation_fr(stage.modulation)}."))
+            parts.append(entry(stage.modulation.provenance, f"{label} : {modulation_fr(stage.modulation)}."))
         if stage.report_provenance is not None:
-            entries.append(entry(stage.report_provenance, f"{label} : le stage donne lieu à un rapport."))
+            parts.append(entry(stage.report_provenance, f"{label} : le stage donne lieu à un rapport."))
         if stage.decided_provenance is not None:
-            entries.append(entry(stage.decided_provenance, f"{label} : la durée du stage est décidée "
-                                                           f"par {'le jury' if stage.decided_by == 'jury' else 'le Cnam'}."))
-    return entries
+            parts.append(entry(stage.decided_provenance, f"{label} : la durée du stage est décidée "
+                                                         f"par {'le jury' if stage.decided_by == 'jury' else 'le Cnam'}."))
+    _PARTS[key] = (p, tuple(parts))
+    return _PARTS[key][1]
 
 
 def conflict_explanation(outcome: Outcome) -> list[dict]:
