@@ -27,9 +27,104 @@ except ImportError:  # pragma: no cover - orjson is optional
 
 CHUNK = 4096  # lines answered together (grouped by requirement), and per task sent to a worker
 IN_FLIGHT = 4  # tasks per worker queued at once
-MEMO = 50_000  # answers remembered per process
+MEMO = 50_000  # answers remembered per process (and sentences, sources resolved...)
+ANSWERS = 8_192  # answers written column-wise remembered per process (a few KB each)
 MISSING_FIELDS = {"command", "diploma", "source", "sources", "milestone", "date", "profile"}
 VAE_FIELDS = {"command", "certification", "year", "source", "sources", "profile"}
+
+
+class Fragments:
+    """An answer's parts written as already-serialised JSON (orjson fragments), made once where they repeat.
+
+    The reasons of an answer depend on the candidate only through the months stated in some of them:
+    for each requirement, status, pathways retained and number of UE, `explanation` is run once with
+    `Template` parts, which keeps each reason serialised, or, for a reason that states the candidate's
+    months, its serialised beginning and what to count; each answer then only counts and joins. The bytes
+    are those `orjson.dumps` writes for the plain parts (tests hold them equal)."""
+
+    def __init__(self, base):
+        from .explain import VERDICT, Parts
+
+        self.base, self.plain = base, Parts()
+        self._templates: dict[tuple, list] = {}
+        self._internships: dict[int, tuple[object, object]] = {}
+        self._divergences: dict[tuple, object] = {}
+        self._months: dict[float, bytes] = {}
+        self.suffix = {ok: dumps(f" — {verdict}.")[1:-1] + b'"}' for ok, verdict in VERDICT.items()}
+
+    def __getattr__(self, name):  # the other parts are written as plain values
+        return getattr(self.plain, name)
+
+    def internship(self, internship):
+        if internship is None:
+            return None
+        found = self._internships.get(id(internship))
+        if found is None or found[0] is not internship:
+            if len(self._internships) >= MEMO:
+                self._internships.clear()
+            found = self._internships[id(internship)] = (internship, self.plain.internship(internship))
+        return found[1]
+
+    def divergences(self, singles: dict):
+        if len(singles) <= 1:
+            return []
+        key = tuple((s, o.status, o.internship, o.missing_months) for s, o in singles.items())
+        found = self._divergences.get(key)
+        if found is None:
+            if len(self._divergences) >= MEMO:
+                self._divergences.clear()
+            found = self._divergences[key] = orjson.Fragment(dumps(self.plain.divergences(singles)))
+        return found
+
+    def explanation(self, base, sources, diploma, milestone, on, facts, outcome):
+        from .explain import counted, explanation
+
+        if outcome.status == "conflict" or base is not self.base:
+            return self.plain.explanation(base, sources, diploma, milestone, on, facts, outcome)
+        key = (sources, diploma, milestone, on, outcome.status, outcome.selected, facts.ue_acquired)
+        pieces = self._templates.get(key)
+        if pieces is None:
+            if len(self._templates) >= MEMO:
+                self._templates.clear()
+            pieces = self._templates[key] = explanation(base, sources, diploma, milestone, on, facts, outcome,
+                                                        Template())
+        written = []
+        for piece in pieces:
+            if type(piece) is bytes:
+                written.append(piece)
+                continue
+            prefix, categories, least = piece
+            months, ok = counted(categories, least, facts)
+            text = self._months.get(months)
+            if text is None:
+                text = self._months[months] = _months_bytes(months)
+                if len(self._months) >= MEMO:
+                    self._months.clear()
+            written.append(prefix + text + self.suffix[ok])
+        return orjson.Fragment(b"[" + b",".join(written) + b"]")
+
+
+class Template:
+    """Parts of the reasons kept for `Fragments`: a reason serialised, or for a reason stating the
+    candidate's months, (its serialised beginning, the categories counted, the least months)."""
+
+    def fixed(self, reason: dict) -> bytes:
+        return dumps(reason)
+
+    def measured(self, fixed: dict, text: str, categories, least, facts):
+        return dumps({**fixed, "text": text})[:-2], categories, least
+
+    def reasons(self, entries: list) -> list:
+        return entries
+
+
+def _months_bytes(months: float) -> bytes:
+    from .describe import months_fr
+
+    written = months_fr(months).encode()
+    if not written.isascii() or b'"' in written or b"\\" in written:  # never: digits, commas, "mois", "ans"
+        raise ValueError(f"unexpected rendering of months: {written!r}")
+    return written
 
 
 class LineError(Exception):
@@ -57,7 +152,9 @@ class Answerer:
         self.today = date.today()
         self._memo: OrderedDict = OrderedDict()
         self._resolved: dict[tuple, tuple[str, ...] | None] = {}
+        self._answers: dict[tuple, bytes] = {}  # recent answers written column-wise, by facts and requirement
         self.by_columns = 0  # lines answered column-wise (the others: one by one)
+        self.parts = Fragments(base) if orjson is not None and hasattr(orjson, "Fragment") else None
 
     def lines(self, chunk: list[tuple[int, bytes]]) -> list[bytes]:
         """The output lines of a chunk of input lines, in order.
@@ -67,20 +164,38 @@ class Answerer:
         row the columns cannot answer (a conflict, whose explanation is Z3's core), one by one."""
         out: list[bytes | None] = [None] * len(chunk)
         groups: dict[tuple, list] = {}
+        alike: dict[tuple, list[int]] = {}  # a candidate's facts and requirement -> the positions asking
         for position, (number, text) in enumerate(chunk):
             simple = self._simple(text)
             if simple is None:
                 out[position] = self.line(number, text)
+                continue
+            key, facts, scaled = simple
+            same = (key, *scaled[0], *scaled[1], scaled[2], facts.ue_acquired)
+            if same in self._answers:
+                out[position] = self._answers[same]
+                self.by_columns += 1
+            elif same in alike:
+                alike[same].append(position)
             else:
-                key, facts, scaled = simple
-                groups.setdefault(key, []).append((position, facts, scaled))
+                alike[same] = [position]
+                groups.setdefault(key, []).append((position, facts, scaled, same))
         for key, rows in groups.items():
-            for (position, _, _), answer in zip(rows, self._columns(key, rows)):
+            for (position, _, _, same), answer in zip(rows, self._columns(key, rows)):
                 if answer is None:
                     out[position] = self.line(*chunk[position])
-                else:
-                    out[position] = dumps(answer)
-                    self.by_columns += 1
+                    continue
+                written = dumps(answer)
+                for p in alike[same]:
+                    out[p] = written
+                self.by_columns += len(alike[same])
+                if len(self._answers) >= ANSWERS:
+                    self._answers.clear()
+                self._answers[same] = written
+        for same, positions in alike.items():  # rows answered one by one: those alike too
+            for p in positions[1:]:
+                if out[p] is None:
+                    out[p] = self.line(*chunk[p])
         return out
 
     def _simple(self, text: bytes):
@@ -147,7 +262,7 @@ class Answerer:
                 answers.append(None)
                 continue
             singles = {s: outcomes[(s,)][i] for s in chosen} if len(chosen) > 1 else {chosen[0]: outcome}
-            answers.append(answer_of(self.base, chosen, diploma, milestone, on, f, outcome, singles))
+            answers.append(answer_of(self.base, chosen, diploma, milestone, on, f, outcome, singles, self.parts))
         return answers
 
     def line(self, number: int, text: bytes) -> bytes:
@@ -239,14 +354,16 @@ def _hundredths(facts) -> tuple | None:
     from .model import CATEGORIES
     from .solve.values import DONE_KEYS
 
-    numbers = [facts.experience.get(c, 0) for c in CATEGORIES] + [facts.done[k] for k in DONE_KEYS]
-    if facts.decision is not None:
-        numbers.append(facts.decision)
-    scaled = [_hundredth(v) for v in numbers]
-    if None in scaled:
+    x = [0] * len(CATEGORIES)
+    for category, months in facts.experience.items():
+        x[CATEGORIES.index(category)] = scaled = _hundredth(months)
+        if scaled is None:
+            return None
+    done = [0 if v == 0 else _hundredth(v) for v in map(facts.done.__getitem__, DONE_KEYS)]
+    decision = None if facts.decision is None else _hundredth(facts.decision)
+    if None in done or (decision is None and facts.decision is not None):
         return None
-    n = len(CATEGORIES)
-    return scaled[:n], scaled[n:n + len(DONE_KEYS)], scaled[-1] if facts.decision is not None else None
+    return x, done, decision
 
 
 def _scaled(hundredths: tuple, factor: int) -> tuple:

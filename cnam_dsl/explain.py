@@ -64,20 +64,21 @@ def missing_answer(engine: Engine, diploma: str, profile, sources: list[str] | N
 
 
 def answer_of(base: RuleBase, chosen: tuple[str, ...], diploma: str, milestone: str, on: date, facts: Facts,
-              outcome: Outcome, singles: dict[str, Outcome]) -> dict:
+              outcome: Outcome, singles: dict[str, Outcome], parts: Parts | None = None) -> dict:
     """The contract's answer from the outcomes: under the sources `chosen` together, and under each alone."""
+    parts = parts or PLAIN
     answer = {
         "diploma": diploma,
         "milestone": milestone,
         "date": on.isoformat(),
         "sources": list(chosen),
         "status": outcome.status,
-        "internship": internship_json(outcome.internship),
+        "internship": parts.internship(outcome.internship),
         "missing_months": number(outcome.missing_months) if outcome.status == "missing" else 0,
-        "options": [option_json(o) for o in outcome.options],
+        "options": parts.options(outcome.options),
         "early_review_possible": early_review(base, chosen, facts.ue_acquired),
-        "explanation": explanation(base, chosen, diploma, milestone, on, facts, outcome),
-        "divergences": divergences(singles),
+        "explanation": parts.explanation(base, chosen, diploma, milestone, on, facts, outcome),
+        "divergences": parts.divergences(singles),
     }
     if outcome.status == "missing" and outcome.missing_strict:
         answer["missing_strict"] = True
@@ -138,10 +139,53 @@ def comparable(answer: dict) -> tuple:
 
 
 def divergences(singles: dict[str, Outcome]) -> list[dict]:
+    if len(singles) <= 1:
+        return []
     summaries = {s: summary(o) for s, o in singles.items()}
     if len({comparable(v) for v in summaries.values()}) <= 1:
         return []
     return [{"source": s, **v} for s, v in summaries.items()]
+
+
+class Parts:
+    """How the parts of an answer are written: as JSON-ready values. (`cnam batch` writes them as
+    already-serialised fragments, made once where they repeat: `batch.Fragments`.)"""
+
+    def internship(self, internship: Internship | None):
+        return internship_json(internship)
+
+    def options(self, options: tuple[Option, ...]) -> list:
+        return [option_json(o) for o in options]
+
+    def divergences(self, singles: dict[str, Outcome]) -> list:
+        return divergences(singles)
+
+    def fixed(self, reason: dict) -> dict:
+        """A reason that does not depend on the candidate (made once, copied for each answer)."""
+        return dict(reason)
+
+    def measured(self, fixed: dict, text: str, categories: frozenset, least, facts: Facts) -> dict:
+        """A reason stating the candidate's months of some categories and whether they reach `least`."""
+        months, ok = counted(categories, least, facts)
+        return {**fixed, "text": f"{text}{months_fr(months)} — {VERDICT[ok]}."}
+
+    def reasons(self, entries: list) -> list:
+        return entries
+
+    def explanation(self, base: RuleBase, sources, diploma, milestone, on, facts: Facts, outcome: Outcome) -> list:
+        return explanation(base, sources, diploma, milestone, on, facts, outcome, self)
+
+
+VERDICT = {True: "condition remplie", False: "condition non remplie"}
+
+
+def counted(categories: frozenset, least, facts: Facts) -> tuple[float, bool]:
+    """The candidate's months in these categories, and whether they reach `least` (None: are positive)."""
+    months = sum(v for c, v in facts.experience.items() if c in categories)
+    return months, (months >= least if least is not None else months > 0)
+
+
+PLAIN = Parts()
 
 
 # ---------------------------------------------------------------- explanations
@@ -152,7 +196,10 @@ def entry(provenance: Provenance, text: str) -> dict:
             "quote": provenance.quote, "text": text}
 
 
-def explanation(base: RuleBase, sources, diploma, milestone, on, facts: Facts, outcome: Outcome) -> list[dict]:
+def explanation(base: RuleBase, sources, diploma, milestone, on, facts: Facts, outcome: Outcome,
+                parts: Parts = PLAIN) -> list:
+    """The reasons of an answer, each citing its rule: the pathways retained (all of them when the
+    candidate is not through), the general rules, the examen anticipé."""
     if outcome.status == "conflict":
         return conflict_explanation(outcome)
     entries = []
@@ -161,44 +208,59 @@ def explanation(base: RuleBase, sources, diploma, milestone, on, facts: Facts, o
         chosen = [p for p in pathways if p.key in outcome.selected]
         shown = chosen if outcome.status == "satisfied" else chosen + [p for p in pathways if p not in chosen]
         for p in shown:
-            entries += pathway_entries(p, p in chosen, facts)
+            entries += pathway_entries(p, p in chosen, facts, parts)
         if outcome.status != "satisfied":
             for g in base.generals_of(source):
-                entries.append(entry(g.provenance, f"Règle générale : {general_fr(g)}."))
+                entries.append(parts.fixed(_made(("general", g), lambda g=g: entry(
+                    g.provenance, f"Règle générale : {general_fr(g)}."))))
         early = base.early_review_of(source)
         if early is not None:
-            ok = early.least_ue is None or facts.ue_acquired >= early.least_ue
-            verdict = "possible" if ok else "pas encore possible"
-            entries.append(entry(early.provenance, f"{early_fr(early)[0].upper()}{early_fr(early)[1:]} ; "
-                                 f"UE acquises : {facts.ue_acquired} — examen anticipé {verdict}."))
-    return entries
+            entries.append(parts.fixed(_made(("early", early, facts.ue_acquired),
+                                             lambda e=early: _early_entry(e, facts.ue_acquired))))
+    return parts.reasons(entries)
 
 
-def pathway_entries(p: Pathway, applies: bool, facts: Facts) -> list[dict]:
+def _early_entry(early, ue_acquired: int) -> dict:
+    ok = early.least_ue is None or ue_acquired >= early.least_ue
+    verdict = "possible" if ok else "pas encore possible"
+    return entry(early.provenance, f"{early_fr(early)[0].upper()}{early_fr(early)[1:]} ; "
+                                   f"UE acquises : {ue_acquired} — examen anticipé {verdict}.")
+
+
+def pathway_entries(p: Pathway, applies: bool, facts: Facts, parts: Parts = PLAIN) -> list:
     """The reasons a pathway gives: each experience rule with the candidate's months and its verdict,
     then its internship (the sentences are made once per pathway, only the candidate's part each time)."""
     entries = []
-    for part in _pathway_parts(p, applies):
+    for part in _made(("pathway", p, applies), lambda: _pathway_parts(p, applies)):
         if type(part) is dict:
-            entries.append(dict(part))
+            entries.append(parts.fixed(part))
             continue
         categories, least, fixed, text = part
-        counted = sum(v for c, v in facts.experience.items() if c in categories)
-        ok = counted >= least if least is not None else counted > 0
-        entries.append({**fixed, "text": f"{text}{months_fr(counted)} — "
-                                         f"{'condition remplie' if ok else 'condition non remplie'}."})
+        entries.append(parts.measured(fixed, text, categories, least, facts))
     return entries
 
 
-_PARTS: dict[tuple[int, bool], tuple[Pathway, tuple]] = {}
+_MADE: dict[tuple, tuple[object, object]] = {}
+MADE_MAX = 100_000  # sentences remembered (a few per rule of the bases loaded)
+
+
+def _made(key: tuple, make):
+    """`make()` made once per key; the rules in the key are told apart by identity (the rule bases are
+    long-lived), so the key costs no hashing of their contents."""
+    rule = key[1]
+    found = _MADE.get((key[0], id(rule)) + key[2:])
+    if found is not None and found[0] is rule:
+        return found[1]
+    if len(_MADE) >= MADE_MAX:
+        _MADE.clear()
+    value = make()
+    _MADE[(key[0], id(rule)) + key[2:]] = (rule, value)
+    return value
 
 
 def _pathway_parts(p: Pathway, applies: bool) -> tuple:
-    """A pathway's reasons, made once: fixed entries, and for each experience rule
-    (the categories it counts, its least months, the fixed fields, the text up to the candidate's months)."""
-    key = (id(p), applies)
-    if key in _PARTS and _PARTS[key][0] is p:
-        return _PARTS[key][1]
+    """A pathway's reasons: fixed entries, and for each experience rule (the categories it counts,
+    its least months, the fixed fields, the text up to the candidate's months)."""
     label = f"Voie « {p.name} »" + (" (retenue)" if applies else "")
     parts: list = []
     if not p.experience and p.internship is None:
@@ -218,8 +280,7 @@ def _pathway_parts(p: Pathway, applies: bool) -> tuple:
         if stage.decided_provenance is not None:
             parts.append(entry(stage.decided_provenance, f"{label} : la durée du stage est décidée "
                                                          f"par {'le jury' if stage.decided_by == 'jury' else 'le Cnam'}."))
-    _PARTS[key] = (p, tuple(parts))
-    return _PARTS[key][1]
+    return tuple(parts)
 
 
 def conflict_explanation(outcome: Outcome) -> list[dict]:

@@ -110,6 +110,9 @@ def test_columns_give_the_same_bytes_as_one_by_one(answerer):
     columns = answerer.lines(chunk)
     one_by_one = [answerer.line(n, text) for n, text in chunk]
     assert columns == one_by_one
+    again = answerer.by_columns
+    assert answerer.lines(chunk[:300]) == one_by_one[:300]  # now from the answers remembered
+    assert answerer.by_columns - again >= 150
     answers = [json.loads(a) for a in columns]
     statuses = {a.get("status", "error") for a in answers}
     assert statuses == {"satisfied", "internship", "missing", "conflict", "error"}  # every path was taken

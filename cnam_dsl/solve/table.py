@@ -15,13 +15,16 @@ engine answers it).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
 
 from .cohort import ArrayOps
 from .fast import QUESTIONS, ClosedForm, Inputs, selection
-from .values import DONE_KEYS, OPTION_KINDS, Bound, Facts, Option, Outcome, internship_of, minimal_options
+from .values import (
+    DONE_KEYS, OPTION_KINDS, Bound, Facts, Internship, Option, Outcome, internship_of, minimal_options,
+)
 from ..model import CATEGORIES
 
 SATISFIED, INTERNSHIP, MISSING, CONFLICT = range(4)
@@ -101,13 +104,16 @@ class Table:
         self.x, self.done, self.has_dec, self.dec = x, done, has_dec, dec
         self._fractions: dict[int, Fraction] = {}
         self._selections: dict[int, frozenset[str]] = {}
+        self._internships: dict[tuple, Internship] = {}  # the same internship, the same object
 
     def fraction(self, scaled: int) -> Fraction:
         if scaled not in self._fractions:
             self._fractions[scaled] = Fraction(scaled, self.scale)
         return self._fractions[scaled]
 
-    def bound(self, value: int, closed: bool, bounded: bool) -> Bound:
+    def bound(self, columns: list[list], i: int) -> Bound:
+        """An optimum of row `i` from its (value, closed, bounded) columns."""
+        value, closed, bounded = (c[i] for c in columns)
         return Bound(self.fraction(value) if bounded else None, bool(closed))
 
     def selection(self, mask: int) -> frozenset[str]:
@@ -119,7 +125,7 @@ class Table:
     def outcomes(self, with_options: bool = True) -> list[Outcome | None]:
         """Each row's `Outcome`, as `fast.decide` gives it; None for a conflict (the solver explains it)."""
         status, a = statuses(self.form, self.scale, self.x, self.done, self.has_dec, self.dec)
-        internships = self._internships(a[("none", False)], status == INTERNSHIP)
+        internships = self._internships_of(a[("none", False)], status == INTERNSHIP)
         options = self._options(a, status, internships) if with_options else None
         more = a[("both", False)].optima["least_added"]
         satisfied_mask = a[("none", True)].mask().tolist()
@@ -142,29 +148,35 @@ class Table:
                 found.append(Outcome("conflict", None, ZERO, False, (), frozenset(), ()))
         return found
 
-    def _internships(self, staged: Columns, rows: np.ndarray) -> list:
+    def _internships_of(self, staged: Columns, rows: np.ndarray) -> list:
         """The internship of the rows whose status is `internship` (None elsewhere)."""
         found = [None] * len(rows)
         if not rows.any():
             return found
         plan = self.form.plan
         mask = staged.mask().tolist()
-        optima = {k: [c.tolist() for c in staged.optima[k]] for k in ("low", "high", "left")}
+        optima = [c.tolist() for k in ("low", "high", "left") for c in staged.optima[k]]
         for i in np.flatnonzero(rows).tolist():
-            selected = self.selection(mask[i])
-            stages = [s for bs, ss in zip(plan.branches, plan.stages) for b, s in zip(bs, ss)
-                      if b.key in selected and s is not None]
-            low, high, left = (self.bound(*(c[i] for c in optima[k])) for k in ("low", "high", "left"))
-            found[i] = internship_of(stages, self.facts[i], low, high, left)
+            facts = self.facts[i]
+            key = (mask[i], *(c[i] for c in optima), *facts.done.values(), facts.decision)
+            internship = self._internships.get(key)
+            if internship is None:
+                selected = self.selection(mask[i])
+                stages = [s for bs, ss in zip(plan.branches, plan.stages) for b, s in zip(bs, ss)
+                          if b.key in selected and s is not None]
+                low, high, left = (self.bound(optima[j:j + 3], i) for j in (0, 3, 6))
+                internship = self._internships[key] = internship_of(stages, facts, low, high, left)
+            found[i] = internship
         return found
 
     def _options(self, a: dict, status: np.ndarray, internships: list) -> list[tuple[Option, ...]]:
-        """As `fast._options`, for the rows whose status is `internship` or `missing`."""
+        """As `fast._options`, for the rows whose status is `internship` or `missing` (the options are
+        compared in 1/`scale` month, exactly as in months)."""
         n = len(status)
         wanted = (status == INTERNSHIP) | (status == MISSING)
         found: list[list[Option]] = [[] for _ in range(n)]
         for i in np.flatnonzero(status == INTERNSHIP).tolist():
-            found[i].append(Option("internship", ZERO, False, "internship", internships[i]))
+            found[i].append(Option("internship", 0, False, "internship", internships[i]))
         for kind, mode, category, _ in OPTION_KINDS:
             column = CATEGORIES.index(category)
             for todo_zero in (True, False):
@@ -180,19 +192,22 @@ class Table:
                         status_i, internship = then[i].status, then[i].internship
                     else:
                         status_i, internship = ("satisfied" if todo_zero else "internship"), None
-                    found[i].append(Option(kind, self.fraction(values[i]), not closes[i], status_i, internship))
-        return [minimal_options(f) if f else () for f in found]
+                    found[i].append(Option(kind, values[i], not closes[i], status_i, internship))
+        return [tuple(replace(o, months=self.fraction(o.months)) for o in minimal_options(f)) if f else ()
+                for f in found]
 
     def _after(self, rows: np.ndarray, column: int, added: np.ndarray) -> dict[int, Outcome]:
-        """The outcome (without options) of the rows once `added` is added to one category."""
+        """The outcome (without options) of the rows once `added` is added to one category. (Their facts
+        serve the internships' qualifiers: internships done and decided length, which the addition
+        leaves alone.)"""
         index = np.flatnonzero(rows)
         if not len(index):
             return {}
         x = self.x[index].copy()
         x[:, column] += added[index]
-        facts = [self.facts[i].plus(CATEGORIES[column], self.fraction(int(added[i]))) for i in index.tolist()]
+        facts = [self.facts[i] for i in index.tolist()]
         table = Table(self.form, self.scale, facts, x, self.done[index], self.has_dec[index], self.dec[index])
-        table._fractions, table._selections = self._fractions, self._selections
+        table._fractions, table._selections, table._internships = self._fractions, self._selections, self._internships
         return dict(zip(index.tolist(), table.outcomes(with_options=False)))
 
 
