@@ -48,7 +48,6 @@ class Fragments:
         self.base, self.plain = base, Parts()
         self._templates: dict[tuple, list] = {}
         self._internships: dict[int, tuple[object, object]] = {}
-        self._divergences: dict[tuple, object] = {}
         self._months: dict[float, bytes] = {}
         self.suffix = {ok: dumps(f" — {verdict}.")[1:-1] + b'"}' for ok, verdict in VERDICT.items()}
 
@@ -64,17 +63,6 @@ class Fragments:
                 self._internships.clear()
             found = self._internships[id(internship)] = (internship, self.plain.internship(internship))
         return found[1]
-
-    def divergences(self, singles: dict):
-        if len(singles) <= 1:
-            return []
-        key = tuple((s, o.status, o.internship, o.missing_months) for s, o in singles.items())
-        found = self._divergences.get(key)
-        if found is None:
-            if len(self._divergences) >= MEMO:
-                self._divergences.clear()
-            found = self._divergences[key] = orjson.Fragment(dumps(self.plain.divergences(singles)))
-        return found
 
     def explanation(self, base, sources, diploma, milestone, on, facts, outcome):
         from .explain import counted, explanation
@@ -449,7 +437,7 @@ def answered(lines, rules: Path | None, jobs: int = 1):
     _load(rules)  # fill the cache once, before the workers read it
     with multiprocessing.get_context("spawn").Pool(jobs, _start_worker, (str(rules) if rules else None,)) as pool:
         pending: deque = deque()
-        for chunk in _chunks(lines):
+        for chunk in _chunks(lines, CHUNK // 4):  # smaller tasks: the workers stay busy to the end
             pending.append(pool.apply_async(_answer_chunk, (chunk,)))
             while len(pending) >= jobs * IN_FLIGHT:
                 yield from pending.popleft().get()

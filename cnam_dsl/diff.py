@@ -109,8 +109,10 @@ def diff_report(args, on: date, load) -> tuple[dict, dict[str, str]]:
 def _rule_set(label: str, folder: Path, load) -> RuleSet:
     if not Path(folder).is_dir():
         raise RequestError(f"dossier de règles introuvable : {folder}")
+    from .cache import ProofStore
+
     base = load(Path(folder))
-    return RuleSet(label, base, Engine(base))
+    return RuleSet(label, base, Engine(base, proofs=ProofStore.default()))
 
 
 def _names(base: RuleBase) -> dict[str, str]:

@@ -102,12 +102,13 @@ def internship_json(internship: Internship | None) -> dict | None:
     }
 
 
-def option_json(option: Option) -> dict:
+def option_json(option: Option, internship=None) -> dict:
+    """An option as JSON; `internship` writes its internship (default `internship_json`)."""
     data = {
         "kind": option.kind,
         "months": number(option.months),
         "status": option.status,
-        "internship": internship_json(option.internship),
+        "internship": (internship or internship_json)(option.internship),
     }
     if option.strict:
         data["strict"] = True
@@ -139,8 +140,9 @@ def comparable(answer: dict) -> tuple:
 
 
 def divergences(singles: dict[str, Outcome]) -> list[dict]:
-    if len(singles) <= 1:
-        return []
+    outcomes = list(singles.values())
+    if all(_compared(o) == _compared(outcomes[0]) for o in outcomes[1:]):
+        return []  # the same exact values: the same once written
     summaries = {s: summary(o) for s, o in singles.items()}
     if len({comparable(v) for v in summaries.values()}) <= 1:
         return []
@@ -155,7 +157,7 @@ class Parts:
         return internship_json(internship)
 
     def options(self, options: tuple[Option, ...]) -> list:
-        return [option_json(o) for o in options]
+        return [option_json(o, self.internship) for o in options]
 
     def divergences(self, singles: dict[str, Outcome]) -> list:
         return divergences(singles)
@@ -186,6 +188,13 @@ def counted(categories: frozenset, least, facts: Facts) -> tuple[float, bool]:
 
 
 PLAIN = Parts()
+
+
+def _compared(outcome: Outcome) -> tuple:
+    """The exact values `comparable` reads off an outcome's summary."""
+    i = outcome.internship
+    return (outcome.status, i and i.min_months, i and i.max_months, i and i.standard_months,
+            outcome.missing_months if outcome.status == "missing" else 0)
 
 
 # ---------------------------------------------------------------- explanations
