@@ -23,13 +23,12 @@ import os
 import pickle
 import stat
 import sys
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 
 from .paths import PACKAGE
 
-FORMAT = 2
+FORMAT = 3  # 3: `Span` is pickled as `model.Span` (it moved from nodes.py)
 MAGIC = b"cnam-dsl cache\n"
 KEEP = 8  # rule-base entries kept (the most recently written)
 # The modules whose code decides what a checked rule base is (and how it pickles).
@@ -117,6 +116,8 @@ def write_entry(folder: Path, name: str, key: str, payload: bytes) -> bool:
     """Store the payload atomically (temporary file, then rename); False if the cache cannot be written."""
     if not _private_dir(folder, create=True):
         return False
+    import tempfile  # only when writing: start-up reads
+
     header = json.dumps({"key": key, "sha256": hashlib.sha256(payload).hexdigest()}).encode()
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)

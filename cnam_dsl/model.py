@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
-
-from .nodes import Span
+from functools import cached_property
 
 PROFESSIONAL_KINDS = frozenset({"salaried", "self_employed"})
 ALL_KINDS = ("salaried", "self_employed", "volunteer", "union")
@@ -21,6 +20,24 @@ MILESTONE_FR = {
     "probatoire": "examen probatoire",
     "defense": "soutenance du mémoire",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where a node stands: file, 1-based line and column, end line and end column.
+
+    The AST's spans (`nodes.Span` is this class) and the rules': defined here so that the rule base,
+    read from the cache, needs neither the AST module nor the cost of building its classes.
+    """
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +240,10 @@ class DiplomaInfo:
 
 @dataclass(frozen=True)
 class RuleBase:
+    """The checked rules. The lookups by diploma and by source read indexes built on first use from
+    the fields (which never change): a question touches only the rules of its diploma, however many
+    diplomas the base holds. The indexes are not pickled (see `__getstate__`): one pass rebuilds them."""
+
     sources: dict[str, SourceInfo]
     diplomas: dict[str, DiplomaInfo]
     pathways: tuple[Pathway, ...]
@@ -233,21 +254,47 @@ class RuleBase:
     texts: dict[str, str] = field(default_factory=dict)  # file -> text, for diagnostics
 
     def pathways_for(self, source: str, diploma: str, milestone: str, on: date) -> tuple[Pathway, ...]:
-        return tuple(
-            p for p in self.pathways
-            if p.source == source and p.diploma == diploma and milestone in p.milestones and p.in_force(on)
-        )
+        """The pathways of a source for this diploma at this milestone, on that day, in file order."""
+        return tuple(p for p in self._pathways_by_diploma.get(diploma, {}).get(source, ())
+                     if milestone in p.milestones and p.in_force(on))
 
     def sources_for(self, diploma: str, milestone: str, on: date) -> list[str]:
         """The sources that state requirements for this diploma at this milestone, on that day."""
-        return sorted({p.source for p in self.pathways if p.diploma == diploma
-                       and milestone in p.milestones and p.in_force(on)})
+        return sorted({p.source for pathways in self._pathways_by_diploma.get(diploma, {}).values() for p in pathways
+                       if milestone in p.milestones and p.in_force(on)})
 
     def generals_of(self, source: str) -> tuple[GeneralRule, ...]:
-        return tuple(g for g in self.generals if g.source == source)
+        return self._generals_by_source.get(source, ())
 
     def early_review_of(self, source: str) -> EarlyReviewRule | None:
-        return next((e for e in self.early_reviews if e.source == source), None)
+        return self._early_review_by_source.get(source)
 
     def vae_sources(self, year: int) -> list[str]:
         return sorted({v.source for v in self.vae if v.in_force_during(year)})
+
+    @cached_property
+    def _pathways_by_diploma(self) -> dict[str, dict[str, tuple[Pathway, ...]]]:
+        """diploma -> source -> its pathways for the diploma, in the order of `pathways`."""
+        found: dict[str, dict[str, list[Pathway]]] = {}
+        for p in self.pathways:
+            found.setdefault(p.diploma, {}).setdefault(p.source, []).append(p)
+        return {d: {s: tuple(ps) for s, ps in by_source.items()} for d, by_source in found.items()}
+
+    @cached_property
+    def _generals_by_source(self) -> dict[str, tuple[GeneralRule, ...]]:
+        found: dict[str, list[GeneralRule]] = {}
+        for g in self.generals:
+            found.setdefault(g.source, []).append(g)
+        return {s: tuple(gs) for s, gs in found.items()}
+
+    @cached_property
+    def _early_review_by_source(self) -> dict[str, EarlyReviewRule]:
+        """Each source's first early-review rule."""
+        found: dict[str, EarlyReviewRule] = {}
+        for e in self.early_reviews:
+            found.setdefault(e.source, e)
+        return found
+
+    def __getstate__(self) -> dict:
+        """The fields only, for pickling (the rule-base cache): the indexes are rebuilt on first use."""
+        return {name: self.__dict__[name] for name in self.__dataclass_fields__}

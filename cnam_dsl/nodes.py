@@ -6,19 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """Where a node stands: file, 1-based line and column, end line and end column."""
-
-    file: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}"
+from .model import Span  # noqa: F401  (where a node stands; defined in model.py, see there why)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import json
 import re
 import sys
@@ -11,10 +12,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import Annotated, Any, Literal
-
-import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
-from pydantic_core import PydanticCustomError
 
 MAX_PERIODS = 1000  # most entries allowed in each list of a candidate file
 MAX_MONTHS = 1200.0  # longest duration accepted, in months (100 years)
@@ -245,7 +242,7 @@ def _credited_dated_months(dated: list[Experience]) -> list[float]:
 
 
 # ---------------------------------------------------------------------------
-# Validation schema (pydantic), turned into the output values above
+# Validation: plain files read directly; anything else judged by the pydantic schema
 
 
 def _as_date(value: object) -> date:
@@ -259,86 +256,219 @@ def _as_date(value: object) -> date:
     return value
 
 
-def _entry_list(value: object) -> object:
-    """`experiences:` left empty is an empty list; an overlong list is refused before its entries are read."""
+_PROFILE_KEYS = frozenset({"name", "ue_acquired", "decided_internship_months", "experiences", "internships",
+                           "vae_requests"})
+_EXPERIENCE_KEYS = frozenset({"months", "start", "end", "label", "time_share", "field", "kind", "level"})
+_INTERNSHIP_KEYS = frozenset({"months", "start", "end", "field", "report"})
+_VAE_REQUEST_KEYS = frozenset({"certification", "year"})
+_CERTIFICATION = re.compile(r"[A-Za-z0-9]{1,40}")
+
+
+class _NotPlain(Exception):
+    """A value the plain reading leaves to the schema, which accepts it or says what is wrong."""
+
+
+def _plain_profile(data: dict) -> Profile:
+    """The profile of a file made only of values the schema accepts as they are; else _NotPlain.
+
+    Only exact types within bounds are read here (no subclass, no lone surrogate, no combination
+    the schema refuses), so that a file read here gives the profile the schema would give, and any
+    other file, valid or not, is judged by the schema: its errors, in French, are the only ones.
+    Importing pydantic and building the schema costs more than the rest of `cnam missing`.
+    """
+    _plain_keys(data, _PROFILE_KEYS)
+    decided = data.get("decided_internship_months")
+    return Profile(
+        name=_plain_text(data.get("name")),
+        ue_acquired=_plain_int(data.get("ue_acquired", 0), 0, MAX_UE),
+        decided_internship_months=None if decided is None else _plain_positive(decided, MAX_MONTHS),
+        experiences=tuple(_plain_experience(e) for e in _plain_entries(data.get("experiences"))),
+        internships=tuple(_plain_internship(i) for i in _plain_entries(data.get("internships"))),
+        vae_requests=tuple(_plain_vae_request(v) for v in _plain_entries(data.get("vae_requests"))),
+    )
+
+
+def _plain_experience(entry: object) -> Experience:
+    _plain_keys(entry, _EXPERIENCE_KEYS)
+    months, start, end = _plain_period(entry)
+    return Experience(
+        label=_plain_text(entry.get("label")), months=months, start=start, end=end,
+        time_share=_plain_positive(entry.get("time_share", 1.0), 1), field=_plain_choice(entry.get("field"), FIELDS),
+        kind=_plain_choice(entry.get("kind", "salaried"), KINDS),
+        level=_plain_choice(entry.get("level", "sufficient"), LEVELS),
+    )
+
+
+def _plain_internship(entry: object) -> Internship:
+    _plain_keys(entry, _INTERNSHIP_KEYS)
+    months, start, end = _plain_period(entry)
+    report = entry.get("report", False)
+    if type(report) is not bool:
+        raise _NotPlain
+    return Internship(months=months, field=_plain_choice(entry.get("field", "in"), FIELDS), report=report,
+                      start=start, end=end)
+
+
+def _plain_vae_request(entry: object) -> VaeRequest:
+    _plain_keys(entry, _VAE_REQUEST_KEYS)
+    certification = entry.get("certification")
+    if type(certification) is not str or not _CERTIFICATION.fullmatch(certification):
+        raise _NotPlain
+    return VaeRequest(certification, _plain_int(entry.get("year"), MIN_YEAR, MAX_YEAR))
+
+
+def _plain_keys(entry: object, allowed: frozenset[str]) -> None:
+    if type(entry) is not dict or not entry.keys() <= allowed:
+        raise _NotPlain
+
+
+def _plain_entries(value: object) -> list:
     if value is None:
         return []
-    if isinstance(value, list) and len(value) > MAX_PERIODS:
-        raise PydanticCustomError("too_long", "too long", {"max_length": MAX_PERIODS})
+    if type(value) is not list or len(value) > MAX_PERIODS:
+        raise _NotPlain
     return value
 
 
-Months = Annotated[float, Field(gt=0, le=MAX_MONTHS)]
-Day = Annotated[date, BeforeValidator(_as_date)]
-Text = Annotated[str, Field(max_length=MAX_TEXT)]
-_Entries = BeforeValidator(_entry_list)
-_AtMost = Field(max_length=MAX_PERIODS)
+def _plain_period(entry: dict) -> tuple[float, date | None, date | None]:
+    """(months, start, end) of a period given by its months, or by its start and end (in order)."""
+    months, start, end = entry.get("months"), _plain_day(entry.get("start")), _plain_day(entry.get("end"))
+    if months is not None and start is None and end is None:
+        return _plain_positive(months, MAX_MONTHS), None, None
+    if months is None and start is not None and end is not None and start <= end:
+        return period_months(start, end), start, end
+    raise _NotPlain
 
 
-class _Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+def _plain_day(value: object) -> date | None:
+    if value is None:
+        return None
+    try:
+        day = _as_date(value)
+    except ValueError:
+        raise _NotPlain from None
+    if type(day) is not date:
+        raise _NotPlain
+    return day
 
 
-class _PeriodSchema(_Schema):
-    months: Months | None = None
-    start: Day | None = None
-    end: Day | None = None
-
-    @model_validator(mode="after")
-    def _months_or_dates(self) -> _PeriodSchema:
-        if self.months is not None and (self.start is not None or self.end is not None):
-            raise _cross_field("months", "donner soit months, soit start et end, pas les deux")
-        if self.months is None and self.start is None and self.end is None:
-            raise _cross_field("months", "champ obligatoire manquant : donner months, ou start et end")
-        if (self.start is None) != (self.end is None):
-            missing = "end" if self.end is None else "start"
-            raise _cross_field(missing, "champ obligatoire manquant : start et end vont ensemble")
-        if self.start is not None and self.end is not None and self.end < self.start:
-            raise _cross_field(
-                "end", f"la fin {self.end.isoformat()} précède le début {self.start.isoformat()}"
-            )
-        return self
-
-    def length(self) -> float:
-        if self.start is not None and self.end is not None:
-            return period_months(self.start, self.end)
-        assert self.months is not None
-        return self.months
+def _plain_positive(value: object, most: float) -> float:
+    """A number in ]0, most], as a float."""
+    if type(value) not in (int, float) or not 0 < value <= most:  # NaN fails the comparison
+        raise _NotPlain
+    return float(value)
 
 
-class _ExperienceSchema(_PeriodSchema):
-    label: Text | None = None
-    time_share: float = Field(1.0, gt=0, le=1)
-    field: Literal["in", "out"]
-    kind: Literal["salaried", "self_employed", "volunteer", "union"] = "salaried"
-    level: Literal["sufficient", "insufficient"] = "sufficient"
+def _plain_int(value: object, least: int, most: int) -> int:
+    if type(value) is not int or not least <= value <= most:
+        raise _NotPlain
+    return value
 
 
-class _InternshipSchema(_PeriodSchema):
-    field: Literal["in", "out"] = "in"
-    report: bool = False
+def _plain_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if type(value) is not str or len(value) > MAX_TEXT or not (value.isascii() or _encodable(value)):
+        raise _NotPlain
+    return value
 
 
-class _VaeRequestSchema(_Schema):
-    certification: str = Field(pattern=r"^[A-Za-z0-9]+$", max_length=40)
-    year: int = Field(ge=MIN_YEAR, le=MAX_YEAR)
+def _encodable(text: str) -> bool:
+    """False for a text with a lone surrogate (the schema refuses it)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
-class _ProfileSchema(_Schema):
-    name: Text | None = None
-    ue_acquired: int = Field(0, ge=0, le=MAX_UE)
-    decided_internship_months: Months | None = None
-    experiences: Annotated[list[_ExperienceSchema], _Entries, _AtMost] = []
-    internships: Annotated[list[_InternshipSchema], _Entries, _AtMost] = []
-    vae_requests: Annotated[list[_VaeRequestSchema], _Entries, _AtMost] = []
+def _plain_choice(value: object, choices: tuple[str, ...]) -> str:
+    if type(value) is not str or value not in choices:
+        raise _NotPlain
+    return value
 
 
-def _cross_field(field: str, message: str) -> PydanticCustomError:
-    """An error about a combination of fields, reported on `field`."""
-    return PydanticCustomError("profile_rule", message.replace("{", "(").replace("}", ")"), {"field": field})
+@functools.cache
+def _schema() -> tuple[type, dict[str, type]]:
+    """The pydantic schema of a candidate file, and the schema of the entries of each list field."""
+    from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+    from pydantic_core import PydanticCustomError
+
+    def entry_list(value: object) -> object:
+        """`experiences:` left empty is an empty list; an overlong list is refused before its entries are read."""
+        if value is None:
+            return []
+        if isinstance(value, list) and len(value) > MAX_PERIODS:
+            raise PydanticCustomError("too_long", "too long", {"max_length": MAX_PERIODS})
+        return value
+
+    def cross_field(field: str, message: str) -> PydanticCustomError:
+        """An error about a combination of fields, reported on `field`."""
+        return PydanticCustomError("profile_rule", message.replace("{", "(").replace("}", ")"), {"field": field})
+
+    Months = Annotated[float, Field(gt=0, le=MAX_MONTHS)]
+    Day = Annotated[date, BeforeValidator(_as_date)]
+    Text = Annotated[str, Field(max_length=MAX_TEXT)]
+    Entries = BeforeValidator(entry_list)
+    AtMost = Field(max_length=MAX_PERIODS)
+
+    class _Schema(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+
+    class _PeriodSchema(_Schema):
+        months: Months | None = None
+        start: Day | None = None
+        end: Day | None = None
+
+        @model_validator(mode="after")
+        def _months_or_dates(self) -> _PeriodSchema:
+            if self.months is not None and (self.start is not None or self.end is not None):
+                raise cross_field("months", "donner soit months, soit start et end, pas les deux")
+            if self.months is None and self.start is None and self.end is None:
+                raise cross_field("months", "champ obligatoire manquant : donner months, ou start et end")
+            if (self.start is None) != (self.end is None):
+                missing = "end" if self.end is None else "start"
+                raise cross_field(missing, "champ obligatoire manquant : start et end vont ensemble")
+            if self.start is not None and self.end is not None and self.end < self.start:
+                raise cross_field(
+                    "end", f"la fin {self.end.isoformat()} précède le début {self.start.isoformat()}"
+                )
+            return self
+
+        def length(self) -> float:
+            if self.start is not None and self.end is not None:
+                return period_months(self.start, self.end)
+            assert self.months is not None
+            return self.months
+
+    class _ExperienceSchema(_PeriodSchema):
+        label: Text | None = None
+        time_share: float = Field(1.0, gt=0, le=1)
+        field: Literal["in", "out"]
+        kind: Literal["salaried", "self_employed", "volunteer", "union"] = "salaried"
+        level: Literal["sufficient", "insufficient"] = "sufficient"
+
+    class _InternshipSchema(_PeriodSchema):
+        field: Literal["in", "out"] = "in"
+        report: bool = False
+
+    class _VaeRequestSchema(_Schema):
+        certification: str = Field(pattern=r"^[A-Za-z0-9]+$", max_length=40)
+        year: int = Field(ge=MIN_YEAR, le=MAX_YEAR)
+
+    class _ProfileSchema(_Schema):
+        name: Text | None = None
+        ue_acquired: int = Field(0, ge=0, le=MAX_UE)
+        decided_internship_months: Months | None = None
+        experiences: Annotated[list[_ExperienceSchema], Entries, AtMost] = []
+        internships: Annotated[list[_InternshipSchema], Entries, AtMost] = []
+        vae_requests: Annotated[list[_VaeRequestSchema], Entries, AtMost] = []
+
+    entries = {"experiences": _ExperienceSchema, "internships": _InternshipSchema, "vae_requests": _VaeRequestSchema}
+    return _ProfileSchema, entries
 
 
-def _to_profile(schema: _ProfileSchema) -> Profile:
+def _to_profile(schema: Any) -> Profile:
     experiences = tuple(
         Experience(
             label=e.label, months=e.length(), start=e.start, end=e.end, time_share=e.time_share,
@@ -382,11 +512,6 @@ _EXPECTED = {
     "internships": f"une liste de stages (au plus {MAX_PERIODS})",
     "vae_requests": f"une liste de demandes de VAE (au plus {MAX_PERIODS})",
 }
-_ALLOWED = {
-    "experiences": _ExperienceSchema,
-    "internships": _InternshipSchema,
-    "vae_requests": _VaeRequestSchema,
-}
 
 
 def _render_location(loc: tuple[Any, ...]) -> str:
@@ -420,7 +545,8 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
         where = _render_location(loc[:-1]) or "premier niveau"
         return where, f"clé {_render_value(value)} invalide, attendu un nom de champ"
     if kind == "extra_forbidden":
-        schema = _ALLOWED.get(loc[0], _ProfileSchema) if len(loc) > 1 else _ProfileSchema
+        profile_schema, entries = _schema()
+        schema = entries.get(loc[0], profile_schema) if len(loc) > 1 else profile_schema
         return _render_location(loc), f"champ inconnu ; champs permis : {', '.join(schema.model_fields)}"
     if kind == "too_long":
         return _render_location(loc), f"au plus {MAX_PERIODS} entrées, reçu {len(value)}"
@@ -443,11 +569,17 @@ def parse_profile(data: object, *, origin: str = "<profil>") -> Profile:
         raise ProfileError(origin, f"attendu un objet (champ: valeur) au premier niveau, reçu {what}")
     _check_depth(data, origin)
     try:
-        schema = _ProfileSchema.model_validate(data)
+        return _plain_profile(data)
+    except _NotPlain:
+        pass
+    from pydantic import ValidationError
+
+    try:
+        validated = _schema()[0].model_validate(data)
     except ValidationError as error:
         location, reason = _describe(error.errors(include_url=False)[0])
         raise ProfileError(origin, reason, location) from None
-    return _to_profile(schema)
+    return _to_profile(validated)
 
 
 def _check_depth(data: object, origin: str) -> None:
@@ -539,68 +671,75 @@ def _load_json(text: str, origin: str) -> object:
 # Safe YAML loading
 
 
-class _RefusedYaml(yaml.MarkedYAMLError):
-    """A construct the candidate file may not use; `problem` is in French."""
+@functools.cache
+def _yaml_loading() -> tuple[Any, type, type]:
+    """PyYAML, the error of a refused construct and the loader: imported for YAML files only."""
+    import yaml
 
+    class _RefusedYaml(yaml.MarkedYAMLError):
+        """A construct the candidate file may not use; `problem` is in French."""
 
-class _ProfileLoader(yaml.SafeLoader):
-    """yaml.SafeLoader that refuses aliases (no billion laughs), deep nesting and duplicate keys."""
+    class _ProfileLoader(yaml.SafeLoader):
+        """yaml.SafeLoader that refuses aliases (no billion laughs), deep nesting and duplicate keys."""
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.depth = 0
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self.depth = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
-            raise _RefusedYaml(problem="alias YAML (*nom) refusé : recopier la valeur", problem_mark=mark)
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            mark = self.peek_event().start_mark
-            raise _RefusedYaml(problem=f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux)", problem_mark=mark)
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise _RefusedYaml(problem="alias YAML (*nom) refusé : recopier la valeur", problem_mark=mark)
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise _RefusedYaml(problem=f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux)",
+                                   problem_mark=mark)
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
 
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        seen: set[tuple[str, str]] = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                if (key_node.tag, key_node.value) in seen:
-                    raise _RefusedYaml(problem=f"clé « {key_node.value} » en double", problem_mark=key_node.start_mark)
-                seen.add((key_node.tag, key_node.value))
-        return super().construct_mapping(node, deep=deep)
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: set[tuple[str, str]] = set()
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    if (key_node.tag, key_node.value) in seen:
+                        raise _RefusedYaml(problem=f"clé « {key_node.value} » en double",
+                                           problem_mark=key_node.start_mark)
+                    seen.add((key_node.tag, key_node.value))
+            return super().construct_mapping(node, deep=deep)
 
-    def construct_undefined(self, node: Any) -> Any:
-        """Any tag outside plain data (`!!python/object`...) is refused, never constructed."""
-        tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
-        raise _RefusedYaml(problem=f"étiquette YAML « {tag} » non autorisée", problem_mark=node.start_mark)
+        def construct_undefined(self, node: Any) -> Any:
+            """Any tag outside plain data (`!!python/object`...) is refused, never constructed."""
+            tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+            raise _RefusedYaml(problem=f"étiquette YAML « {tag} » non autorisée", problem_mark=node.start_mark)
 
-    def construct_lenient_int(self, node: Any) -> Any:
-        """An int Python refuses (5000 digits) stays a string, reported later with its field."""
-        try:
-            return self.construct_yaml_int(node)
-        except ValueError:
-            return self.construct_scalar(node)
+        def construct_lenient_int(self, node: Any) -> Any:
+            """An int Python refuses (5000 digits) stays a string, reported later with its field."""
+            try:
+                return self.construct_yaml_int(node)
+            except ValueError:
+                return self.construct_scalar(node)
 
-    def construct_lenient_timestamp(self, node: Any) -> Any:
-        """A date Python refuses (2021-02-30) stays a string, reported later with its field."""
-        try:
-            return self.construct_yaml_timestamp(node)
-        except ValueError:
-            return self.construct_scalar(node)
+        def construct_lenient_timestamp(self, node: Any) -> Any:
+            """A date Python refuses (2021-02-30) stays a string, reported later with its field."""
+            try:
+                return self.construct_yaml_timestamp(node)
+            except ValueError:
+                return self.construct_scalar(node)
 
-
-_ProfileLoader.add_constructor(None, _ProfileLoader.construct_undefined)
-_ProfileLoader.add_constructor("tag:yaml.org,2002:int", _ProfileLoader.construct_lenient_int)
-_ProfileLoader.add_constructor("tag:yaml.org,2002:timestamp", _ProfileLoader.construct_lenient_timestamp)
+    _ProfileLoader.add_constructor(None, _ProfileLoader.construct_undefined)
+    _ProfileLoader.add_constructor("tag:yaml.org,2002:int", _ProfileLoader.construct_lenient_int)
+    _ProfileLoader.add_constructor("tag:yaml.org,2002:timestamp", _ProfileLoader.construct_lenient_timestamp)
+    return yaml, _RefusedYaml, _ProfileLoader
 
 
 def _load_yaml(text: str, origin: str) -> object:
+    yaml, refused, loader = _yaml_loading()
     try:
-        return yaml.load(text, Loader=_ProfileLoader)  # noqa: S506 - a SafeLoader subclass
-    except _RefusedYaml as error:
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader subclass
+    except refused as error:
         raise ProfileError(origin, f"ligne {error.problem_mark.line + 1} : {error.problem}") from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
