@@ -516,18 +516,21 @@ def impact(path: str, rules: Path | None, against: Path, examples: int = 3) -> d
     kinds: dict[str, dict] = {}
     total = changed = 0
     progress = Progress()
-    for number, text in read_lines(path):
-        total += 1
-        before, after = loads(old.line(number, text)), loads(new.line(number, text))
-        kind = change_kind(before, after)
-        progress.tick()
-        if kind is None:
-            continue
-        changed += 1
-        entry = kinds.setdefault(kind, {"kind": kind, "count": 0, "examples": []})
-        entry["count"] += 1
-        if len(entry["examples"]) < examples:
-            entry["examples"].append({"line": number, "before": _summary(before), "after": _summary(after)})
+    for chunk in _chunks(read_lines(path)):
+        for (number, _), before, after in zip(chunk, old.lines(chunk), new.lines(chunk)):
+            total += 1
+            progress.tick()
+            if before == after:
+                continue
+            before, after = loads(before), loads(after)
+            kind = change_kind(before, after)
+            if kind is None:
+                continue
+            changed += 1
+            entry = kinds.setdefault(kind, {"kind": kind, "count": 0, "examples": []})
+            entry["count"] += 1
+            if len(entry["examples"]) < examples:
+                entry["examples"].append({"line": number, "before": _summary(before), "after": _summary(after)})
     progress.close()
     ordered = sorted(kinds.values(), key=lambda k: (-k["count"], k["kind"]))
     return {"candidates": total, "changed": changed, "kinds": ordered}
