@@ -237,6 +237,7 @@ def cmd_check(args) -> int:
     from .check import check_files, rule_files
     from .diagnostics import render
     from .present import to_json
+    from .cache import ProofStore
     from .solve import Engine, SolverError
     from .verify import verify
 
@@ -245,7 +246,7 @@ def cmd_check(args) -> int:
     base, diagnostics = check_files(paths, root if not args.paths else None)
     if base is not None:
         try:
-            diagnostics += verify(base, Engine(base))
+            diagnostics += verify(base, Engine(base, proofs=ProofStore.default()))
         except SolverError as exc:
             raise UsageError(str(exc)) from None
     texts = base.texts if base is not None else {}

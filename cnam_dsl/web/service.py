@@ -19,6 +19,7 @@ import anyio.to_thread
 from ..explain import RequestError, missing_answer, vae_answer
 from ..model import RuleBase
 from ..profile import Profile, ProfileError, parse_profile
+from ..cache import ProofStore
 from ..solve import Engine, SolverError
 
 SOLVER_TIMEOUT_MS = 5_000  # each Z3 query
@@ -128,6 +129,7 @@ class Adviser:
         self.deadline_seconds = deadline_seconds
         self.threads = threads
         self._engines: OrderedDict[date, Engine] = OrderedDict()
+        self._proofs = ProofStore.default()  # closed forms proved in earlier runs are not proved again
         self._solver_lock = threading.Lock()
         self._limiter: anyio.CapacityLimiter | None = None
 
@@ -154,7 +156,7 @@ class Adviser:
 
     def _engine(self, on: date) -> Engine:
         """The engine for rules applied on that day (called with the solver lock held)."""
-        engine = self._engines.pop(on, None) or Engine(self.base, self.timeout_ms)
+        engine = self._engines.pop(on, None) or Engine(self.base, self.timeout_ms, proofs=self._proofs)
         self._engines[on] = engine
         while len(self._engines) > ENGINES_KEPT:
             self._engines.popitem(last=False)
