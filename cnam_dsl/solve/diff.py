@@ -1,15 +1,16 @@
 """Where two sides (two sources, or one source in two versions of the rule base) answer differently.
 
 Each side's answer is written as terms over one symbolic candidate
-(`symbolic.answer_terms`); Z3 looks for a candidate on whom they differ, the
-plainest such candidate is kept as the witness, that *kind* of divergence
-(the pair of answers, bounds included) is blocked, and the search goes on
-until no new kind is left. Candidates are looked for in tiers, plainest
-first: experience only; then internships already done; then a decided
-internship length, for candidates both sides would otherwise send on an
-internship (the decision is then what they answer differently), and only for
-pairs of statuses not seen yet (a decided length always differs from the
-bounds the rules state).
+(`symbolic.answer_terms`); Z3 looks for the plainest candidate on whom they
+differ, the witness, that *kind* of divergence (the pair of answers, bounds
+included) is blocked, and the search goes on until no new kind is left: the
+kinds come plainest witness first, whatever Z3 was asked before in the
+process (two runs print the same report). Candidates are looked for in
+tiers, plainest first: experience only; then internships already done; then
+a decided internship length, for candidates both sides would otherwise send
+on an internship (the decision is then what they answer differently), and
+only for pairs of statuses not seen yet (a decided length always differs
+from the bounds the rules state).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from ..compile import q
 from ..model import ADDED_ANY_FIELD, ADDED_IN_FIELD, GeneralRule, Pathway
 from . import SolverError
 from .symbolic import (
-    DECISION, MAX_MONTHS, STAGE_CLASSES, STATUS_CODES, STATUSES, TIMEOUT_MS, AnswerTerms, Candidate, Maybe, answer_terms,
-    Extreme, check, extreme_of, new_solver, simplest, stage_name, value, var_name,
+    DECISION, MAX_MONTHS, STAGE_CLASSES, STATUS_CODES, STATUSES, AnswerTerms, Candidate, Maybe, answer_terms,
+    Extreme, check, extreme_of, new_optimizer, new_solver, optimized, simplest, stage_name, value, var_name,
 )
 
 TIERS = ("plain", "internships", "decision")
@@ -113,7 +114,9 @@ class DivergenceSearch:
         if tier == "internships":
             return [z3.Not(c.decided), z3.Or([s > 0 for s in stages])]
         a, b = self.terms
-        old = [z3.Not(z3.And(a.is_status(x), b.is_status(y))) for x, y in self.seen_statuses]
+        # Sorted: a set of strings iterates in an order that changes with PYTHONHASHSEED, and the order
+        # of the terms given to Z3 changes the models it finds (here and in every later search).
+        old = [z3.Not(z3.And(a.is_status(x), b.is_status(y))) for x, y in sorted(self.seen_statuses)]
         undecided = [(c.decided, z3.BoolVal(False)), (c.decision, q(0))]
         both_internship = [z3.substitute(t.status, *undecided) == STATUS_CODES["internship"] for t in (a, b)]
         return [c.decided] + both_internship + old
@@ -122,14 +125,19 @@ class DivergenceSearch:
         a, b = self.terms
         differ = z3.Not(a.same(b))
         constraints = self.candidate.domain() + self._region(tier) + self.blocked + self.excluded + [differ]
-        model = check(new_solver(constraints))
-        if model is None:
+        # The plainest divergent candidate left, then its kind (it is the plainest of that kind too): not
+        # the kind of Z3's first model, which depends on the terms made before in the process (the
+        # closed forms proved, or read from the cache; the comparisons before this one).
+        if check(new_solver(constraints)) is None:
             return None
+        witness = simplest(self.candidate, constraints)
+        if witness is None:  # cannot happen: some candidate meets the constraints
+            raise SolverError("aucun témoin simple trouvé pour une divergence")
+        model = check(new_solver(constraints + self.candidate.fixed(witness)))
+        if model is None:  # cannot happen: the witness meets the constraints
+            raise SolverError("le témoin d'une divergence ne vérifie pas ses contraintes")
         kind = (kind_of(model, a), kind_of(model, b))
         match = z3.And(kind_formula(a, kind[0], tier), kind_formula(b, kind[1], tier))
-        witness = simplest(self.candidate, constraints + [match])
-        if witness is None:  # cannot happen: the model itself meets the constraints
-            raise SolverError("aucun témoin simple trouvé pour une divergence")
         statuses = (kind[0][0], kind[1][0])
         self.blocked.append(z3.Not(match))
         self._last = (self.blocked[-1], None if statuses in self.seen_statuses else statuses)
@@ -198,17 +206,9 @@ def band_of(c: Candidate, witness: dict[str, Fraction], name: str, holds: z3.Boo
 
 def _optimum(constraints: list[z3.BoolRef], v: z3.ArithRef, maximize: bool) -> Extreme | None:
     """The least (or most) value of v under the constraints; None when none or beyond any file's durations."""
-    opt = z3.Optimize()
-    opt.set("timeout", TIMEOUT_MS)
-    opt.add(constraints)
+    opt = new_optimizer(constraints)
     handle = opt.maximize(v) if maximize else opt.minimize(v)
-    try:
-        result = opt.check()
-    except z3.Z3Exception as exc:
-        raise SolverError(f"erreur du solveur : {exc}") from exc
-    if result == z3.unsat:
+    if not optimized(opt):
         return None
-    if result != z3.sat:
-        raise SolverError(f"le solveur n'a pas pu conclure ({opt.reason_unknown()})")
     extreme = extreme_of(opt.upper(handle) if maximize else opt.lower(handle))
     return None if extreme is None or extreme.value > MAX_MONTHS else extreme

@@ -332,32 +332,60 @@ def simplest(c: Candidate, constraints: list[z3.BoolRef], round_months: bool = T
     """The plainest candidate meeting the constraints: fewest and plainest facts, round months (whole
     years where possible, unless `round_months` is False), least time.
 
-    Whole months are tried first; None when no candidate meets the constraints.
+    Whole months are tried first; None when no candidate meets the constraints. Of candidates equally
+    plain, the one with the fewest months of the last variables (`Candidate.vars`): the answer is a
+    function of the constraints, not of the model Z3 happens to find first (which depends on the terms
+    made before in the process).
     """
     for whole in (True, False):
-        opt = z3.Optimize()
-        opt.set("timeout", TIMEOUT_MS)
-        opt.add(c.domain() + constraints)
+        given = c.domain() + constraints
         roughness = []
         for name, v in c.vars.items():
             if whole:
                 n = z3.Int("whole:" + name)
-                opt.add(v == z3.ToReal(n))
+                given.append(v == z3.ToReal(n))
                 if round_months and name.startswith("exp:"):
                     roughness.append(z3.If(z3.And(n > 0, n % 12 != 0), 1, 0))
-        opt.minimize(z3.Sum([z3.If(v > 0, _cost(n), 0) for n, v in c.vars.items()]))
-        if roughness:
-            opt.minimize(z3.Sum(roughness))
-        opt.minimize(z3.Sum(list(c.vars.values())))
-        try:
-            result = opt.check()
-        except z3.Z3Exception as exc:
-            raise SolverError(f"erreur du solveur : {exc}") from exc
-        if result == z3.sat:
-            return candidate_values(opt.model(), c)
-        if result != z3.unsat:
-            raise SolverError(f"le solveur n'a pas pu conclure ({opt.reason_unknown()})")
+        objectives = [z3.Sum([z3.If(v > 0, _cost(n), 0) for n, v in c.vars.items()])]
+        objectives += [z3.Sum(roughness)] if roughness else []
+        objectives.append(z3.Sum(list(c.vars.values())))
+        model = _minimum(given, objectives)
+        if model is None:
+            continue
+        found = candidate_values(model, c)
+        plainest = given + [o == model.eval(o, model_completion=True) for o in objectives]
+        if check(new_solver(plainest + [z3.Not(z3.And(c.fixed(found)))])) is None:
+            return found  # the only one so plain (most often: one question, not thirteen more objectives)
+        return candidate_values(_minimum(plainest, list(reversed(c.vars.values()))), c)
     return None
+
+
+def _minimum(constraints: list[z3.BoolRef], objectives: list[z3.ArithRef]) -> z3.ModelRef | None:
+    """A model minimising the objectives in turn (lexicographically); None when there is none."""
+    opt = new_optimizer(constraints)
+    for objective in objectives:
+        opt.minimize(objective)
+    return opt.model() if optimized(opt) else None
+
+
+def new_optimizer(constraints: list[z3.BoolRef]) -> z3.Optimize:
+    opt = z3.Optimize()
+    opt.set("timeout", TIMEOUT_MS)
+    opt.add(constraints)
+    return opt
+
+
+def optimized(opt: z3.Optimize) -> bool:
+    """Whether the optimiser found its optimum (False: no model at all); SolverError when Z3 cannot decide."""
+    try:
+        result = opt.check()
+    except z3.Z3Exception as exc:
+        raise SolverError(f"erreur du solveur : {exc}") from exc
+    if result == z3.unsat:
+        return False
+    if result != z3.sat:
+        raise SolverError(f"le solveur n'a pas pu conclure ({opt.reason_unknown()})")
+    return True
 
 
 def _cost(name: str) -> int:
