@@ -7,8 +7,15 @@ line is what `cnam <command> --format json` prints (compact), or
 `{"line": n, "error": "..."}` for a line that cannot be answered. Lines are
 read and written as they come (constant memory); with `jobs` > 1, chunks of
 lines are answered by worker processes, a bounded number at a time, and
-written back in order. Identical requests (same aggregated facts) are
-answered once per process.
+written back in order.
+
+Within a chunk, `missing` requests with a flat candidate file are grouped by
+requirement and answered column-wise (`solve.table`: the proved closed forms
+on int64 columns, in 1/100 month), their reasons written from per-shape
+templates (`Fragments`); identical requests (same requirement, same facts) are
+answered once per process. The other lines (dated files, thirds of a month,
+VAE, errors) and the conflicts (explained by Z3's unsat core) are answered one
+by one. Either way a line's answer is the same bytes.
 """
 
 from __future__ import annotations
