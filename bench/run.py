@@ -381,7 +381,7 @@ slower than the baseline; for rates, what fraction of the baseline's rate).
 - **Cohorts.** The same proved program runs on NumPy arrays (`cnam_dsl/solve/cohort.py`).
   `cnam batch` answers JSON lines with the full explanation: each chunk's flat requests
   (`cnam_dsl/simple_profile.py`) are grouped by requirement and answered column-wise on int64
-  columns in 1/100 month (`cnam_dsl/solve/table.py`), the reasons written from per-shape templates
+  columns in 1/300 month (`cnam_dsl/solve/table.py`), the reasons written from per-shape templates
   as orjson fragments, identical requests answered once; the rest one by one (the same bytes).
   What limits it: the per-line Python work of reading a request and writing a ~3 KB explained
   answer, not the rules (see the in-memory figure).

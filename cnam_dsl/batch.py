@@ -9,13 +9,15 @@ read and written as they come (constant memory); with `jobs` > 1, chunks of
 lines are answered by worker processes, a bounded number at a time, and
 written back in order.
 
-Within a chunk, `missing` requests with a flat candidate file are grouped by
-requirement and answered column-wise (`solve.table`: the proved closed forms
-on int64 columns, in 1/100 month), their reasons written from per-shape
-templates (`Fragments`); identical requests (same requirement, same facts) are
-answered once per process. The other lines (dated files, thirds of a month,
-VAE, errors) and the conflicts (explained by Z3's unsat core) are answered one
-by one. Either way a line's answer is the same bytes.
+Within a chunk, `missing` requests whose facts are whole numbers of 1/300
+month (hundredths, days of a 30-day month) are grouped by requirement and
+answered column-wise (`solve.table`: the proved closed forms on int64
+columns), their reasons written from per-shape templates (`Fragments`);
+identical requests (same requirement, same facts) are answered once per
+process. Flat candidate files are read without building a profile
+(`simple_profile`). The other lines (thirds of a month, overlaps cut on some
+day, VAE, errors) and the conflicts (explained by Z3's unsat core) are
+answered one by one. Either way a line's answer is the same bytes.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ CHUNK = 4096  # lines answered together (grouped by requirement), and per task s
 IN_FLIGHT = 4  # tasks per worker queued at once
 MEMO = 50_000  # answers remembered per process (and sentences, sources resolved...)
 ANSWERS = 8_192  # answers written column-wise remembered per process (a few KB each)
+UNITS = 300  # columns count months in 1/300: hundredths (months written with 2 decimals) and days / 30
 MISSING_FIELDS = {"command", "diploma", "source", "sources", "milestone", "date", "profile"}
 VAE_FIELDS = {"command", "certification", "year", "source", "sources", "profile"}
 
@@ -194,7 +197,8 @@ class Answerer:
         return out
 
     def _simple(self, text: bytes):
-        """(requirement, facts, facts in hundredths of a month) for a flat `missing` request; else None."""
+        """(requirement, facts, facts in 1/300 month) for a `missing` request whose facts are whole numbers
+        of 1/300 month (hundredths, days of a 30-day month); else None."""
         from .simple_profile import simple_facts
 
         try:
@@ -213,10 +217,12 @@ class Answerer:
             chosen = self._resolved[key] if key in self._resolved else self._resolve(key)
         except (TypeError, ValueError):
             return None
-        facts = simple_facts(request.get("profile"))
-        if chosen is None or facts is None:
+        if chosen is None:
             return None
-        scaled = _hundredths(facts)
+        facts = simple_facts(request.get("profile")) or _profile_facts(request.get("profile"))
+        if facts is None:
+            return None
+        scaled = _in_units(facts)
         return None if scaled is None else ((diploma, chosen, milestone, on), facts, scaled)
 
     def _resolve(self, key) -> tuple[str, ...] | None:
@@ -245,10 +251,10 @@ class Answerer:
         outcomes = {}
         for sources in [chosen] + ([(s,) for s in chosen] if len(chosen) > 1 else []):
             form = self.engine.closed_form(sources, diploma, milestone, on)
-            scale = None if form is None else scale_of(form, 100)
+            scale = None if form is None else scale_of(form, UNITS)
             if scale is None:
                 return [None] * len(rows)
-            x, done, has_dec, dec = columns_of(facts, [_scaled(r[2], scale // 100) for r in rows])
+            x, done, has_dec, dec = columns_of(facts, [_scaled(r[2], scale // UNITS) for r in rows])
             outcomes[sources] = Table(form, scale, facts, x, done, has_dec, dec).outcomes(sources == chosen)
         answers = []
         for i, f in enumerate(facts):
@@ -332,39 +338,52 @@ class Answerer:
             self._memo.move_to_end(key)
             return self._memo[key]
         answer = self._memo[key] = compute()
-        if len(self._memo) > MEMO:
+        if len(self._memo) > ANSWERS:
             self._memo.popitem(last=False)
         return answer
 
 
-def _hundredth(value: float) -> int | None:
-    """`value` in hundredths of a month when that is the rational `values.exact` reads for it
-    (within 1e-9 of a multiple of 1/100: no other fraction of denominator ≤ 10⁶ is as close)."""
-    scaled = round(value * 100)
-    return scaled if abs(value * 100 - scaled) <= 1e-7 else None
+def _profile_facts(data):
+    """The facts of any valid candidate file (dated periods, overlaps...), or None (the line is then
+    answered one by one, which says what is wrong)."""
+    from .profile import ProfileError, parse_profile
+    from .solve import Facts
+
+    try:
+        return Facts.of(parse_profile(data, origin="profile"))
+    except ProfileError:
+        return None
 
 
-def _hundredths(facts) -> tuple | None:
-    """A candidate's facts as integers of 1/100 month (categories, internships done, decided length)."""
+def _unit(value: float) -> int | None:
+    """`value` in 1/UNITS month when that is the rational `values.exact` reads for it: within 10⁻⁹ of a
+    multiple of 1/UNITS (months are rounded to 9 decimals), when any other fraction of denominator ≤ 10⁶
+    is at least 1/(UNITS × 10⁶) − 10⁻⁹ away."""
+    scaled = round(value * UNITS)
+    return scaled if abs(value * UNITS - scaled) <= 1e-9 * UNITS else None
+
+
+def _in_units(facts) -> tuple | None:
+    """A candidate's facts as integers of 1/UNITS month (categories, internships done, decided length)."""
     from .model import CATEGORIES
     from .solve.values import DONE_KEYS
 
     x = [0] * len(CATEGORIES)
     for category, months in facts.experience.items():
-        x[CATEGORIES.index(category)] = scaled = _hundredth(months)
+        x[CATEGORIES.index(category)] = scaled = _unit(months)
         if scaled is None:
             return None
-    done = [0 if v == 0 else _hundredth(v) for v in map(facts.done.__getitem__, DONE_KEYS)]
-    decision = None if facts.decision is None else _hundredth(facts.decision)
+    done = [0 if v == 0 else _unit(v) for v in map(facts.done.__getitem__, DONE_KEYS)]
+    decision = None if facts.decision is None else _unit(facts.decision)
     if None in done or (decision is None and facts.decision is not None):
         return None
     return x, done, decision
 
 
-def _scaled(hundredths: tuple, factor: int) -> tuple:
+def _scaled(units: tuple, factor: int) -> tuple:
     if factor == 1:
-        return hundredths
-    x, done, decision = hundredths
+        return units
+    x, done, decision = units
     return [v * factor for v in x], [v * factor for v in done], None if decision is None else decision * factor
 
 
