@@ -38,6 +38,7 @@ CHUNK = 4096  # lines answered together (grouped by requirement), and per task s
 IN_FLIGHT = 4  # tasks per worker queued at once
 MEMO = 50_000  # answers remembered per process (and sentences, sources resolved...)
 ANSWERS = 8_192  # answers written column-wise remembered per process (a few KB each)
+MAX_LINE_BYTES = 1_001_000  # a request line: a candidate file's limit (profile.py), and the request's fields
 UNITS = 300  # columns count months in 1/300: hundredths (months written with 2 decimals) and days / 30
 MISSING_FIELDS = {"command", "diploma", "source", "sources", "milestone", "date", "profile"}
 VAE_FIELDS = {"command", "certification", "year", "source", "sources", "profile"}
@@ -203,7 +204,7 @@ class Answerer:
 
         try:
             request = loads(text)
-        except ValueError:
+        except (ValueError, TypeError):  # not JSON, or a line too long (None)
             return None
         if type(request) is not dict or request.get("command") != "missing" or not MISSING_FIELDS.issuperset(request):
             return None
@@ -278,6 +279,8 @@ class Answerer:
         from .profile import ProfileError, parse_profile
         from .solve import SolverError
 
+        if text is None:
+            raise LineError(f"ligne trop longue (plus de {MAX_LINE_BYTES} octets) ; une requête par ligne")
         try:
             request = loads(text)
         except ValueError as exc:
@@ -397,11 +400,18 @@ def _date(value) -> date | None:
 
 
 def read_lines(path: str):
-    """(line number, bytes) of each non-blank line, streamed."""
+    """(line number, bytes) of each non-blank line, streamed; a line longer than MAX_LINE_BYTES is
+    skipped without being held in memory, and given as (line number, None)."""
     stream = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
     try:
-        for number, text in enumerate(stream, 1):
-            if text.strip():
+        number = 0
+        while text := stream.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(text) > MAX_LINE_BYTES:
+                while text and not text.endswith(b"\n"):  # the rest of the line, a bounded piece at a time
+                    text = stream.readline(MAX_LINE_BYTES)
+                yield number, None
+            elif text.strip():
                 yield number, text
     finally:
         if stream is not sys.stdin.buffer:

@@ -49,6 +49,20 @@ def test_each_answer_is_what_cnam_missing_prints(tmp_path):
     assert first == json.loads(single.stdout)
 
 
+def test_a_line_too_long_is_an_error_line_and_the_next_lines_are_answered(tmp_path):
+    from cnam_dsl.batch import MAX_LINE_BYTES
+
+    path = tmp_path / "in.jsonl"
+    huge = {**REQUESTS[0], "profile": {"name": "x" * (2 * MAX_LINE_BYTES)}}
+    path.write_text("\n".join(json.dumps(r) for r in (REQUESTS[0], huge, REQUESTS[2])) + "\n", encoding="utf-8")
+    result = run_cnam("batch", "--input", str(path))
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines[1] == {"line": 2, "error": f"ligne trop longue (plus de {MAX_LINE_BYTES} octets) ; une requête "
+                                            "par ligne"}
+    assert lines[0]["status"] == "internship" and lines[2]["status"] == "missing"
+
+
 def test_several_jobs_give_the_same_lines(tmp_path):
     path = tmp_path / "in.jsonl"
     path.write_text("".join(json.dumps({**REQUESTS[0], "profile": {"experiences": [
