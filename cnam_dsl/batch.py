@@ -25,9 +25,11 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from datetime import date
 from pathlib import Path
+
+from .explain import VERDICT, Parts, counted, explanation
 
 try:  # faster JSON where available; the output is the same
     import orjson
@@ -44,7 +46,21 @@ MISSING_FIELDS = {"command", "diploma", "source", "sources", "milestone", "date"
 VAE_FIELDS = {"command", "certification", "year", "source", "sources", "profile"}
 
 
-class Fragments:
+class Memo(dict):
+    """A dict of at most `size` entries; when full it is emptied (what it holds can always be made again)."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def keep(self, key, value):
+        if len(self) >= self.size:
+            self.clear()
+        self[key] = value
+        return value
+
+
+class Fragments(Parts):
     """An answer's parts written as already-serialised JSON (orjson fragments), made once where they repeat.
 
     The reasons of an answer depend on the candidate only through the months stated in some of them:
@@ -54,67 +70,49 @@ class Fragments:
     are those `orjson.dumps` writes for the plain parts (tests hold them equal)."""
 
     def __init__(self, base):
-        from .explain import VERDICT, Parts
-
-        self.base, self.plain = base, Parts()
-        self._templates: dict[tuple, list] = {}
-        self._internships: dict[int, tuple[object, object]] = {}
-        self._months: dict[float, bytes] = {}
+        self.base = base
+        self._templates, self._internships, self._months = Memo(MEMO), Memo(MEMO), Memo(MEMO)
         self.suffix = {ok: dumps(f" — {verdict}.")[1:-1] + b'"}' for ok, verdict in VERDICT.items()}
-
-    def __getattr__(self, name):  # the other parts are written as plain values
-        return getattr(self.plain, name)
 
     def internship(self, internship):
         if internship is None:
             return None
         found = self._internships.get(id(internship))
         if found is None or found[0] is not internship:
-            if len(self._internships) >= MEMO:
-                self._internships.clear()
-            found = self._internships[id(internship)] = (internship, self.plain.internship(internship))
+            found = self._internships.keep(id(internship), (internship, super().internship(internship)))
         return found[1]
 
     def explanation(self, base, sources, diploma, milestone, on, facts, outcome):
-        from .explain import counted, explanation
-
         if outcome.status == "conflict" or base is not self.base:
-            return self.plain.explanation(base, sources, diploma, milestone, on, facts, outcome)
+            return super().explanation(base, sources, diploma, milestone, on, facts, outcome)
         key = (sources, diploma, milestone, on, outcome.status, outcome.selected, facts.ue_acquired)
         pieces = self._templates.get(key)
         if pieces is None:
-            if len(self._templates) >= MEMO:
-                self._templates.clear()
-            pieces = self._templates[key] = explanation(base, sources, diploma, milestone, on, facts, outcome,
-                                                        Template())
+            pieces = self._templates.keep(key, explanation(base, sources, diploma, milestone, on, facts, outcome,
+                                                           Template()))
         written = []
         for piece in pieces:
             if type(piece) is bytes:
                 written.append(piece)
                 continue
-            prefix, categories, least = piece
-            months, ok = counted(categories, least, facts)
+            prefix, categories, rule = piece
+            months, ok = counted(categories, rule, facts)
             text = self._months.get(months)
             if text is None:
-                text = self._months[months] = _months_bytes(months)
-                if len(self._months) >= MEMO:
-                    self._months.clear()
+                text = self._months.keep(months, _months_bytes(months))
             written.append(prefix + text + self.suffix[ok])
         return orjson.Fragment(b"[" + b",".join(written) + b"]")
 
 
-class Template:
+class Template(Parts):
     """Parts of the reasons kept for `Fragments`: a reason serialised, or for a reason stating the
-    candidate's months, (its serialised beginning, the categories counted, the least months)."""
+    candidate's months, (its serialised beginning, the categories counted, the rule)."""
 
     def fixed(self, reason: dict) -> bytes:
         return dumps(reason)
 
-    def measured(self, fixed: dict, text: str, categories, least, facts):
-        return dumps({**fixed, "text": text})[:-2], categories, least
-
-    def reasons(self, entries: list) -> list:
-        return entries
+    def measured(self, fixed: dict, text: str, categories, rule, facts):
+        return dumps({**fixed, "text": text})[:-2], categories, rule
 
 
 def _months_bytes(months: float) -> bytes:
@@ -128,6 +126,23 @@ def _months_bytes(months: float) -> bytes:
 
 class LineError(Exception):
     """A request line that cannot be answered: reported as its own error line."""
+
+
+def _request(text: bytes | None) -> dict:
+    """The request on a line (a JSON object); LineError if there is none (None: a line too long)."""
+    if text is None:
+        raise LineError(f"ligne trop longue (plus de {MAX_LINE_BYTES} octets) ; une requête par ligne")
+    try:
+        request = loads(text)
+    except ValueError as exc:
+        raise LineError(f"JSON invalide ({exc})") from None
+    if not isinstance(request, dict):
+        raise LineError("attendu un objet JSON par ligne")
+    return request
+
+
+def _error_line(number: int, error: LineError) -> bytes:
+    return dumps({"line": number, "error": str(error)})
 
 
 def loads(text: bytes | str):
@@ -149,9 +164,9 @@ class Answerer:
         self.base = base
         self.engine = Engine(base, proofs=proofs)
         self.today = date.today()
-        self._memo: OrderedDict = OrderedDict()
-        self._resolved: dict[tuple, tuple[str, ...] | None] = {}
-        self._answers: dict[tuple, bytes] = {}  # recent answers written column-wise, by facts and requirement
+        self._memo = Memo(ANSWERS)  # answers made one by one, by request
+        self._resolved = Memo(MEMO)  # the sources that answer, by request
+        self._answers = Memo(ANSWERS)  # answers written column-wise, by facts and requirement
         self.by_columns = 0  # lines answered column-wise (the others: one by one)
         self.parts = Fragments(base) if orjson is not None and hasattr(orjson, "Fragment") else None
 
@@ -162,12 +177,18 @@ class Answerer:
         answered column-wise (`solve.table`, the proved closed forms on int64 columns); the others, and any
         row the columns cannot answer (a conflict, whose explanation is Z3's core), one by one."""
         out: list[bytes | None] = [None] * len(chunk)
+        requests: list[dict | None] = [None] * len(chunk)  # each line read once
         groups: dict[tuple, list] = {}
         alike: dict[tuple, list[int]] = {}  # a candidate's facts and requirement -> the positions asking
         for position, (number, text) in enumerate(chunk):
-            simple = self._simple(text)
+            try:
+                requests[position] = request = _request(text)
+            except LineError as exc:
+                out[position] = _error_line(number, exc)
+                continue
+            simple = self._simple(request)
             if simple is None:
-                out[position] = self.line(number, text)
+                out[position] = self._one_by_one(number, request)
                 continue
             key, facts, scaled = simple
             same = (key, *scaled[0], *scaled[1], scaled[2], facts.ue_acquired)
@@ -182,31 +203,25 @@ class Answerer:
         for key, rows in groups.items():
             for (position, _, _, same), answer in zip(rows, self._columns(key, rows)):
                 if answer is None:
-                    out[position] = self.line(*chunk[position])
+                    out[position] = self._one_by_one(chunk[position][0], requests[position])
                     continue
                 written = dumps(answer)
                 for p in alike[same]:
                     out[p] = written
                 self.by_columns += len(alike[same])
-                if len(self._answers) >= ANSWERS:
-                    self._answers.clear()
-                self._answers[same] = written
+                self._answers.keep(same, written)
         for same, positions in alike.items():  # rows answered one by one: those alike too
             for p in positions[1:]:
                 if out[p] is None:
-                    out[p] = self.line(*chunk[p])
+                    out[p] = self._one_by_one(chunk[p][0], requests[p])
         return out
 
-    def _simple(self, text: bytes):
+    def _simple(self, request: dict):
         """(requirement, facts, facts in 1/300 month) for a `missing` request whose facts are whole numbers
         of 1/300 month (hundredths, days of a 30-day month); else None."""
         from .simple_profile import simple_facts
 
-        try:
-            request = loads(text)
-        except (ValueError, TypeError):  # not JSON, or a line too long (None)
-            return None
-        if type(request) is not dict or request.get("command") != "missing" or not MISSING_FIELDS.issuperset(request):
+        if request.get("command") != "missing" or not MISSING_FIELDS.issuperset(request):
             return None
         diploma, milestone = request.get("diploma"), request.get("milestone", "delivery")
         sources, on = request.get("sources", request.get("source")), request.get("date")
@@ -237,9 +252,7 @@ class Answerer:
             chosen = resolve_sources(self.base, diploma, milestone, list(sources) if sources else None, on)
         except RequestError:
             chosen = None
-        if len(self._resolved) < MEMO:
-            self._resolved[key] = chosen
-        return chosen
+        return self._resolved.keep(key, chosen)
 
     def _columns(self, key, rows) -> list[dict | None]:
         """The answers of a requirement's rows, from the closed forms run column-wise; None where they
@@ -267,26 +280,25 @@ class Answerer:
             answers.append(answer_of(self.base, chosen, diploma, milestone, on, f, outcome, singles, self.parts))
         return answers
 
-    def line(self, number: int, text: bytes) -> bytes:
-        """One output line (without its newline) for one input line."""
+    def line(self, number: int, text: bytes | None) -> bytes:
+        """One output line (without its newline) for one input line, answered one by one."""
         try:
-            return dumps(self.answer(text))
+            return self._one_by_one(number, _request(text))
         except LineError as exc:
-            return dumps({"line": number, "error": str(exc)})
+            return _error_line(number, exc)
 
-    def answer(self, text: bytes) -> dict:
+    def _one_by_one(self, number: int, request: dict) -> bytes:
+        try:
+            return dumps(self.answer(request))
+        except LineError as exc:
+            return _error_line(number, exc)
+
+    def answer(self, request: dict) -> dict:
+        """The answer to one request (a JSON object), with the engine one candidate at a time."""
         from .explain import RequestError
         from .profile import ProfileError, parse_profile
         from .solve import SolverError
 
-        if text is None:
-            raise LineError(f"ligne trop longue (plus de {MAX_LINE_BYTES} octets) ; une requête par ligne")
-        try:
-            request = loads(text)
-        except ValueError as exc:
-            raise LineError(f"JSON invalide ({exc})") from None
-        if not isinstance(request, dict):
-            raise LineError("attendu un objet JSON par ligne")
         command = request.get("command")
         if command not in ("missing", "vae"):
             raise LineError("« command » : attendu « missing » ou « vae »")
@@ -337,13 +349,8 @@ class Answerer:
         return vae_answer(self.base, code.upper(), profile, year, self._sources(request))
 
     def _remember(self, key, compute) -> dict:
-        if key in self._memo:
-            self._memo.move_to_end(key)
-            return self._memo[key]
-        answer = self._memo[key] = compute()
-        if len(self._memo) > ANSWERS:
-            self._memo.popitem(last=False)
-        return answer
+        found = self._memo.get(key)
+        return found if found is not None else self._memo.keep(key, compute())
 
 
 def _profile_facts(data):

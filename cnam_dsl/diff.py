@@ -261,9 +261,7 @@ def witness_profile(values: dict[str, Fraction]) -> Profile:
 def decisive_rules(pathways: tuple[Pathway, ...], profile: Profile, status: str) -> list:
     """The rule lines that make a side's answer: what lets a pathway apply, what stops the better ones."""
     months = profile.experience_months()
-    unmet = {p.key: [r.provenance for r in p.experience
-                     if not (r.counted(months) >= r.least if r.least is not None else r.counted(months) > 0)]
-             for p in pathways}
+    unmet = {p.key: [r.provenance for r in p.experience if not r.reached(r.counted(months))] for p in pathways}
     open_plain = [p for p in pathways if not unmet[p.key] and p.internship is None]
     open_staged = [p for p in pathways if not unmet[p.key] and p.internship is not None]
     if status == "satisfied":

@@ -166,9 +166,9 @@ class Parts:
         """A reason that does not depend on the candidate (made once, copied for each answer)."""
         return dict(reason)
 
-    def measured(self, fixed: dict, text: str, categories: frozenset, least, facts: Facts) -> dict:
-        """A reason stating the candidate's months of some categories and whether they reach `least`."""
-        months, ok = counted(categories, least, facts)
+    def measured(self, fixed: dict, text: str, categories: frozenset, rule, facts: Facts) -> dict:
+        """A reason stating the candidate's months in the rule's categories and whether they meet it."""
+        months, ok = counted(categories, rule, facts)
         return {**fixed, "text": f"{text}{months_fr(months)} — {VERDICT[ok]}."}
 
     def reasons(self, entries: list) -> list:
@@ -181,10 +181,11 @@ class Parts:
 VERDICT = {True: "condition remplie", False: "condition non remplie"}
 
 
-def counted(categories: frozenset, least, facts: Facts) -> tuple[float, bool]:
-    """The candidate's months in these categories, and whether they reach `least` (None: are positive)."""
+def counted(categories: frozenset, rule, facts: Facts) -> tuple[float, bool]:
+    """The candidate's months in the rule's categories (`rule.counted`, the categories found once), and
+    whether they meet the rule."""
     months = sum(v for c, v in facts.experience.items() if c in categories)
-    return months, (months >= least if least is not None else months > 0)
+    return months, rule.reached(months)
 
 
 PLAIN = Parts()
@@ -244,8 +245,8 @@ def pathway_entries(p: Pathway, applies: bool, facts: Facts, parts: Parts = PLAI
         if type(part) is dict:
             entries.append(parts.fixed(part))
             continue
-        categories, least, fixed, text = part
-        entries.append(parts.measured(fixed, text, categories, least, facts))
+        categories, rule, fixed, text = part
+        entries.append(parts.measured(fixed, text, categories, rule, facts))
     return entries
 
 
@@ -269,15 +270,13 @@ def _made(key: tuple, make):
 
 def _pathway_parts(p: Pathway, applies: bool) -> tuple:
     """A pathway's reasons: fixed entries, and for each experience rule (the categories it counts,
-    its least months, the fixed fields, the text up to the candidate's months)."""
+    the rule, the fixed fields, the text up to the candidate's months)."""
     label = f"Voie « {p.name} »" + (" (retenue)" if applies else "")
     parts: list = []
     if not p.experience and p.internship is None:
         parts.append(entry(p.provenance, f"{label} : aucune exigence d'expérience — condition remplie."))
     for rule in p.experience:
-        least = rule.least
-        least = int(least) if least is not None and Fraction(least).denominator == 1 else least
-        parts.append((frozenset(c for c in CATEGORIES if rule.counts(c)), least, entry(rule.provenance, ""),
+        parts.append((frozenset(c for c in CATEGORIES if rule.counts(c)), rule, entry(rule.provenance, ""),
                       f"{label} : exige {experience_fr(rule)} ; le candidat en a "))
     stage = p.internship
     if stage is not None:
@@ -330,11 +329,10 @@ def vae_answer(base: RuleBase, certification: str, profile, year: int, sources=N
     entries = []
     for rules in outcome.rules:
         for rule in rules.experience:
-            counted = rule.counted(facts.experience)
-            ok = counted >= rule.least if rule.least is not None else counted > 0
+            months = rule.counted(facts.experience)
             entries.append(entry(rule.provenance, f"Recevabilité : exige {experience_fr(rule)} ; "
-                                                  f"le candidat en a {months_fr(counted)} — "
-                                                  f"{'condition remplie' if ok else 'condition non remplie'}."))
+                                                  f"le candidat en a {months_fr(months)} — "
+                                                  f"{VERDICT[rule.reached(months)]}."))
         for limit in rules.limits:
             reached = limit in outcome.failing_limits
             entries.append(entry(limit.provenance, f"Limite : {limit_fr(limit)} — "

@@ -84,6 +84,10 @@ class ExperienceRule:
         """The months of a candidate's experience that this rule counts."""
         return sum(v for c, v in months.items() if self.counts(c))
 
+    def reached(self, months) -> bool:
+        """Whether this many months of what the rule counts meet it (at least `least`, or positive)."""
+        return months >= self.least if self.least is not None else months > 0
+
 
 # Every (field, kind, level) a candidate's experience falls in; in-field at an
 # insufficient level counts as outside the field, so it has no category.
