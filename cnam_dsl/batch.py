@@ -9,15 +9,15 @@ read and written as they come (constant memory); with `jobs` > 1, chunks of
 lines are answered by worker processes, a bounded number at a time, and
 written back in order.
 
-Within a chunk, `missing` requests whose facts are whole numbers of 1/300
-month (hundredths, days of a 30-day month) are grouped by requirement and
-answered column-wise (`solve.table`: the proved closed forms on int64
-columns), their reasons written from per-shape templates (`Fragments`);
-identical requests (same requirement, same facts) are answered once per
-process. Flat candidate files are read without building a profile
-(`simple_profile`). The other lines (thirds of a month, overlaps cut on some
-day, VAE, errors) and the conflicts (explained by Z3's unsat core) are
-answered one by one. Either way a line's answer is the same bytes.
+Within a chunk, `missing` requests are grouped by requirement and answered
+column-wise (`batch_columns`: the proved closed forms on int64 columns in
+1/300 month, each answer its structure's template filled with its own
+numbers). Flat request lines are read by their shape (`shapes`), other flat
+files without building a profile (`simple_profile`), dated files through
+the profile. A line met before (the same bytes) is answered from memory. The
+other lines (thirds of a month, overlaps cut on some day, VAE, errors) and
+the conflicts (explained by Z3's unsat core) are answered one by one. Either
+way a line's answer is the same bytes.
 """
 
 from __future__ import annotations
@@ -29,99 +29,23 @@ from collections import deque
 from datetime import date
 from pathlib import Path
 
-from .explain import VERDICT, Parts, counted, explanation
+from .batch_columns import Rows, Writer, row_of
+from .memo import Memo
+from .shapes import MISSING_FIELDS, Shapes
 
 try:  # faster JSON where available; the output is the same
     import orjson
 except ImportError:  # pragma: no cover - orjson is optional
     orjson = None
 
-CHUNK = 4096  # lines answered together (grouped by requirement), and per task sent to a worker
+CHUNK = 8192  # lines answered together (grouped by requirement), and per task sent to a worker
 IN_FLIGHT = 4  # tasks per worker queued at once
+WRITTEN_TOGETHER = 256  # answer lines per write
 MEMO = 50_000  # answers remembered per process (and sentences, sources resolved...)
-ANSWERS = 8_192  # answers written column-wise remembered per process (a few KB each)
+ANSWERS = 8_192  # answers remembered per process (a few KB each)
+KNOWN_LINE_BYTES = 4_096  # longest line whose answer is remembered by its bytes
 MAX_LINE_BYTES = 1_001_000  # a request line: a candidate file's limit (profile.py), and the request's fields
-UNITS = 300  # columns count months in 1/300: hundredths (months written with 2 decimals) and days / 30
-MISSING_FIELDS = {"command", "diploma", "source", "sources", "milestone", "date", "profile"}
 VAE_FIELDS = {"command", "certification", "year", "source", "sources", "profile"}
-
-
-class Memo(dict):
-    """A dict of at most `size` entries; when full it is emptied (what it holds can always be made again)."""
-
-    def __init__(self, size: int):
-        super().__init__()
-        self.size = size
-
-    def keep(self, key, value):
-        if len(self) >= self.size:
-            self.clear()
-        self[key] = value
-        return value
-
-
-class Fragments(Parts):
-    """An answer's parts written as already-serialised JSON (orjson fragments), made once where they repeat.
-
-    The reasons of an answer depend on the candidate only through the months stated in some of them:
-    for each requirement, status, pathways retained and number of UE, `explanation` is run once with
-    `Template` parts, which keeps each reason serialised, or, for a reason that states the candidate's
-    months, its serialised beginning and what to count; each answer then only counts and joins. The bytes
-    are those `orjson.dumps` writes for the plain parts (tests hold them equal)."""
-
-    def __init__(self, base):
-        self.base = base
-        self._templates, self._internships, self._months = Memo(MEMO), Memo(MEMO), Memo(MEMO)
-        self.suffix = {ok: dumps(f" — {verdict}.")[1:-1] + b'"}' for ok, verdict in VERDICT.items()}
-
-    def internship(self, internship):
-        if internship is None:
-            return None
-        found = self._internships.get(id(internship))
-        if found is None or found[0] is not internship:
-            found = self._internships.keep(id(internship), (internship, super().internship(internship)))
-        return found[1]
-
-    def explanation(self, base, sources, diploma, milestone, on, facts, outcome):
-        if outcome.status == "conflict" or base is not self.base:
-            return super().explanation(base, sources, diploma, milestone, on, facts, outcome)
-        key = (sources, diploma, milestone, on, outcome.status, outcome.selected, facts.ue_acquired)
-        pieces = self._templates.get(key)
-        if pieces is None:
-            pieces = self._templates.keep(key, explanation(base, sources, diploma, milestone, on, facts, outcome,
-                                                           Template()))
-        written = []
-        for piece in pieces:
-            if type(piece) is bytes:
-                written.append(piece)
-                continue
-            prefix, categories, rule = piece
-            months, ok = counted(categories, rule, facts)
-            text = self._months.get(months)
-            if text is None:
-                text = self._months.keep(months, _months_bytes(months))
-            written.append(prefix + text + self.suffix[ok])
-        return orjson.Fragment(b"[" + b",".join(written) + b"]")
-
-
-class Template(Parts):
-    """Parts of the reasons kept for `Fragments`: a reason serialised, or for a reason stating the
-    candidate's months, (its serialised beginning, the categories counted, the rule)."""
-
-    def fixed(self, reason: dict) -> bytes:
-        return dumps(reason)
-
-    def measured(self, fixed: dict, text: str, categories, rule, facts):
-        return dumps({**fixed, "text": text})[:-2], categories, rule
-
-
-def _months_bytes(months: float) -> bytes:
-    from .describe import months_fr
-
-    written = months_fr(months).encode()
-    if not written.isascii() or b'"' in written or b"\\" in written:  # never: digits, commas, "mois", "ans"
-        raise ValueError(f"unexpected rendering of months: {written!r}")
-    return written
 
 
 class LineError(Exception):
@@ -165,120 +89,108 @@ class Answerer:
         self.engine = Engine(base, proofs=proofs)
         self.today = date.today()
         self._memo = Memo(ANSWERS)  # answers made one by one, by request
-        self._resolved = Memo(MEMO)  # the sources that answer, by request
-        self._answers = Memo(ANSWERS)  # answers written column-wise, by facts and requirement
+        self._resolved = Memo(MEMO)  # the requirement, by request
+        self._known = Memo(ANSWERS)  # answers written column-wise, by line
         self.by_columns = 0  # lines answered column-wise (the others: one by one)
-        self.parts = Fragments(base) if orjson is not None and hasattr(orjson, "Fragment") else None
+        self.writer = Writer(base, self.engine, MEMO)
+        self.shapes = Shapes(MEMO)
 
     def lines(self, chunk: list[tuple[int, bytes]]) -> list[bytes]:
         """The output lines of a chunk of input lines, in order.
 
-        `missing` requests whose candidate file is flat (`simple_profile`) are grouped by requirement and
-        answered column-wise (`solve.table`, the proved closed forms on int64 columns); the others, and any
-        row the columns cannot answer (a conflict, whose explanation is Z3's core), one by one."""
+        `missing` requests whose candidate file is flat (`shapes`, `simple_profile`) or whose facts are
+        whole numbers of 1/UNITS month are grouped by requirement and answered column-wise
+        (`batch_columns`); the others, and any row the columns cannot answer (a conflict, whose explanation
+        is Z3's core), one by one. A line already answered (the same bytes) is answered from memory."""
         out: list[bytes | None] = [None] * len(chunk)
-        requests: list[dict | None] = [None] * len(chunk)  # each line read once
-        groups: dict[tuple, list] = {}
-        alike: dict[tuple, list[int]] = {}  # a candidate's facts and requirement -> the positions asking
+        requests: dict[int, dict] = {}  # each line read once
+        groups: dict[tuple, tuple[list[int], list]] = {}
         for position, (number, text) in enumerate(chunk):
-            try:
-                requests[position] = request = _request(text)
-            except LineError as exc:
-                out[position] = _error_line(number, exc)
-                continue
-            simple = self._simple(request)
-            if simple is None:
-                out[position] = self._one_by_one(number, request)
-                continue
-            key, facts, scaled = simple
-            same = (key, *scaled[0], *scaled[1], scaled[2], facts.ue_acquired)
-            if same in self._answers:
-                out[position] = self._answers[same]
+            known = self._known.get(text)
+            if known is not None:
+                out[position] = known
                 self.by_columns += 1
-            elif same in alike:
-                alike[same].append(position)
-            else:
-                alike[same] = [position]
-                groups.setdefault(key, []).append((position, facts, scaled, same))
-        for key, rows in groups.items():
-            for (position, _, _, same), answer in zip(rows, self._columns(key, rows)):
-                if answer is None:
-                    out[position] = self._one_by_one(chunk[position][0], requests[position])
+                continue
+            read = self._read(text)
+            if read is None:
+                try:
+                    requests[position] = request = _request(text)
+                except LineError as exc:
+                    out[position] = _error_line(number, exc)
                     continue
-                written = dumps(answer)
-                for p in alike[same]:
-                    out[p] = written
-                self.by_columns += len(alike[same])
-                self._answers.keep(same, written)
-        for same, positions in alike.items():  # rows answered one by one: those alike too
-            for p in positions[1:]:
-                if out[p] is None:
-                    out[p] = self._one_by_one(chunk[p][0], requests[p])
+                read = self._simple(request)
+                if read is None:
+                    out[position] = self._one_by_one(number, request)
+                    continue
+            requirement, row = read
+            positions, rows = groups.setdefault(requirement, ([], []))
+            positions.append(position)
+            rows.append(row)
+        for requirement, (positions, rows) in groups.items():
+            for position, answer in zip(positions, self.writer.answers(requirement, Rows(rows))):
+                number, text = chunk[position]
+                if answer is None:
+                    out[position] = self._one_by_one(number, requests.get(position) or _request(text))
+                    continue
+                out[position] = answer
+                self.by_columns += 1
+                if len(text) <= KNOWN_LINE_BYTES:
+                    self._known.keep(text, answer)
         return out
 
+    def _read(self, text: bytes | None):
+        """(requirement, row) of a flat `missing` line read by its shape (`shapes.Shapes`), else None."""
+        found = self.shapes.read(text) if text is not None else None
+        if found is None:
+            return None
+        key, shape, values = found
+        requirement = self._requirement(key)
+        return None if requirement is None else (requirement, (shape, values))
+
     def _simple(self, request: dict):
-        """(requirement, facts, facts in 1/300 month) for a `missing` request whose facts are whole numbers
-        of 1/300 month (hundredths, days of a 30-day month); else None."""
+        """(requirement, row) for a `missing` request whose candidate file the engine reads (flat, or with
+        dated periods); else None."""
         from .simple_profile import simple_facts
 
         if request.get("command") != "missing" or not MISSING_FIELDS.issuperset(request):
             return None
-        diploma, milestone = request.get("diploma"), request.get("milestone", "delivery")
-        sources, on = request.get("sources", request.get("source")), request.get("date")
+        sources = request.get("sources", request.get("source"))
         if isinstance(sources, str):
             sources = [sources]
-        try:
-            on = self.today if on is None else date.fromisoformat(on)
-            key = (diploma, tuple(sources) if sources else None, milestone, on)
-            chosen = self._resolved[key] if key in self._resolved else self._resolve(key)
-        except (TypeError, ValueError):
+        if not (sources is None or isinstance(sources, list)):
             return None
-        if chosen is None:
+        key = (request.get("diploma"), tuple(sources) if sources else None, request.get("milestone", "delivery"),
+               request.get("date"))
+        requirement = self._requirement(key)
+        if requirement is None:
             return None
         facts = simple_facts(request.get("profile")) or _profile_facts(request.get("profile"))
-        if facts is None:
-            return None
-        scaled = _in_units(facts)
-        return None if scaled is None else ((diploma, chosen, milestone, on), facts, scaled)
+        return None if facts is None else (requirement, row_of(facts))
 
-    def _resolve(self, key) -> tuple[str, ...] | None:
+    def _requirement(self, key) -> tuple | None:
+        """(diploma, sources that answer, milestone, day) of a request's (diploma, sources, milestone, date),
+        None if it cannot be answered as asked (the line is then answered one by one: its error)."""
+        try:
+            found = self._resolved.get(key, False)
+        except TypeError:  # a list where an identifier goes
+            return None
+        if found is False:
+            found = self._resolved.keep(key, self._resolve(key))
+        return found
+
+    def _resolve(self, key) -> tuple | None:
         from .explain import RequestError, resolve_sources
 
         diploma, sources, milestone, on = key
-        if not (isinstance(diploma, str) and isinstance(milestone, str)
+        if not (isinstance(diploma, str) and isinstance(milestone, str) and (on is None or isinstance(on, str))
                 and (sources is None or all(isinstance(s, str) for s in sources))):
             return None
         try:
+            on = self.today if on is None else date.fromisoformat(on)
             chosen = resolve_sources(self.base, diploma, milestone, list(sources) if sources else None, on)
-        except RequestError:
-            chosen = None
-        return self._resolved.keep(key, chosen)
-
-    def _columns(self, key, rows) -> list[dict | None]:
-        """The answers of a requirement's rows, from the closed forms run column-wise; None where they
-        cannot answer (the row is then answered one by one)."""
-        from .explain import answer_of
-        from .solve.table import Table, columns_of, scale_of
-
-        diploma, chosen, milestone, on = key
-        facts = [r[1] for r in rows]
-        outcomes = {}
-        for sources in [chosen] + ([(s,) for s in chosen] if len(chosen) > 1 else []):
-            form = self.engine.closed_form(sources, diploma, milestone, on)
-            scale = None if form is None else scale_of(form, UNITS)
-            if scale is None:
-                return [None] * len(rows)
-            x, done, has_dec, dec = columns_of(facts, [_scaled(r[2], scale // UNITS) for r in rows])
-            outcomes[sources] = Table(form, scale, facts, x, done, has_dec, dec).outcomes(sources == chosen)
-        answers = []
-        for i, f in enumerate(facts):
-            outcome = outcomes[chosen][i]
-            if outcome is None:
-                answers.append(None)
-                continue
-            singles = {s: outcomes[(s,)][i] for s in chosen} if len(chosen) > 1 else {chosen[0]: outcome}
-            answers.append(answer_of(self.base, chosen, diploma, milestone, on, f, outcome, singles, self.parts))
-        return answers
+        except (RequestError, ValueError):
+            return None
+        return diploma, chosen, milestone, on
 
     def line(self, number: int, text: bytes | None) -> bytes:
         """One output line (without its newline) for one input line, answered one by one."""
@@ -363,38 +275,6 @@ def _profile_facts(data):
         return Facts.of(parse_profile(data, origin="profile"))
     except ProfileError:
         return None
-
-
-def _unit(value: float) -> int | None:
-    """`value` in 1/UNITS month when that is the rational `values.exact` reads for it: within 10⁻⁹ of a
-    multiple of 1/UNITS (months are rounded to 9 decimals), when any other fraction of denominator ≤ 10⁶
-    is at least 1/(UNITS × 10⁶) − 10⁻⁹ away."""
-    scaled = round(value * UNITS)
-    return scaled if abs(value * UNITS - scaled) <= 1e-9 * UNITS else None
-
-
-def _in_units(facts) -> tuple | None:
-    """A candidate's facts as integers of 1/UNITS month (categories, internships done, decided length)."""
-    from .model import CATEGORIES
-    from .solve.values import DONE_KEYS
-
-    x = [0] * len(CATEGORIES)
-    for category, months in facts.experience.items():
-        x[CATEGORIES.index(category)] = scaled = _unit(months)
-        if scaled is None:
-            return None
-    done = [0 if v == 0 else _unit(v) for v in map(facts.done.__getitem__, DONE_KEYS)]
-    decision = None if facts.decision is None else _unit(facts.decision)
-    if None in done or (decision is None and facts.decision is not None):
-        return None
-    return x, done, decision
-
-
-def _scaled(units: tuple, factor: int) -> tuple:
-    if factor == 1:
-        return units
-    x, done, decision = units
-    return [v * factor for v in x], [v * factor for v in done], None if decision is None else decision * factor
 
 
 def _date(value) -> date | None:
@@ -515,10 +395,16 @@ def run(path: str, rules: Path | None, jobs: int = 1, out=None) -> int:
     """`cnam batch`: answer every line; returns the number of lines answered with an error."""
     out = out or sys.stdout.buffer
     progress, errors = Progress(), 0
+    pending: list[bytes] = []  # written a few hundred lines at a time (one write each, not one per line)
     for line in answered(read_lines(path), rules, jobs):
-        out.write(line + b"\n")
+        pending.append(line)
         errors += line.startswith(b'{"line":')
         progress.tick()
+        if len(pending) == WRITTEN_TOGETHER:
+            out.write(b"\n".join(pending) + b"\n")
+            pending.clear()
+    if pending:
+        out.write(b"\n".join(pending) + b"\n")
     progress.close()
     out.flush()
     return errors

@@ -150,8 +150,8 @@ def divergences(singles: dict[str, Outcome]) -> list[dict]:
 
 
 class Parts:
-    """How the parts of an answer are written: as JSON-ready values. (`cnam batch` writes them as
-    already-serialised fragments, made once where they repeat: `batch.Fragments`.)"""
+    """How the parts of an answer are written: as JSON-ready values. (`cnam batch` leaves markers where
+    the candidate's months go, to cut templates: `batch_columns.Holes`.)"""
 
     def internship(self, internship: Internship | None):
         return internship_json(internship)

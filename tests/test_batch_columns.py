@@ -114,6 +114,7 @@ def test_columns_give_the_same_bytes_as_one_by_one(answerer):
     columns = answerer.lines(chunk)
     one_by_one = [answerer.line(n, text) for n, text in chunk]
     assert columns == one_by_one
+    assert answerer.writer.checked_out == 0  # every template gave back the answer it was made from
     again = answerer.by_columns
     assert answerer.lines(chunk[:300]) == one_by_one[:300]  # now from the answers remembered
     assert answerer.by_columns - again >= 150
@@ -123,6 +124,29 @@ def test_columns_give_the_same_bytes_as_one_by_one(answerer):
     # Column-wise: the files whose months are whole numbers of 1/300 (hundredths, days / 30) without a
     # conflict; one by one: errors, thirds of a month, overlaps cut on some day, conflicts (Z3's core).
     assert answerer.by_columns >= 1200  # 1,235 (446 of the 811 files with dated periods among them)
+
+
+def test_rows_sharing_a_template_get_their_own_numbers(base):
+    """3,000 candidates of three requirements with months in hundredths: few templates, each filled with
+    each row's own months (missing, options, each source's, the candidate's in the reasons), byte for
+    byte the answers made one by one."""
+    from cnam_dsl.batch import Answerer
+
+    rng = random.Random(7)
+    chunk = []
+    for n in range(1, 3001):
+        experiences = [{"months": round(rng.uniform(0.01, 60), 2), "field": rng.choice(["in", "out"])}
+                       for _ in range(rng.randint(1, 3))]
+        request = {"command": "missing", "diploma": rng.choice(["licence", "bac+2", "ingenieur"]),
+                   "date": "2026-01-01", "profile": {"experiences": experiences}}
+        chunk.append((n, json.dumps(request).encode()))
+    answerer = Answerer(base)
+    columns = answerer.lines(chunk)
+    assert answerer.by_columns == 3000
+    assert len(answerer.writer.templates) < 100  # shared: the rows differ in their numbers
+    assert answerer.writer.checked_out == 0
+    fresh = Answerer(base)
+    assert columns == [fresh.line(n, text) for n, text in chunk]
 
 
 def test_columns_answer_as_the_solver(base):

@@ -58,7 +58,7 @@ class Columns:
 
     def __init__(self, answer, n: int):
         def col(v):
-            return np.broadcast_to(np.asarray(v), (n,))
+            return v if type(v) is np.ndarray and v.shape == (n,) else np.broadcast_to(np.asarray(v), (n,))
 
         self.feasible = [col(f) for f in answer.feasible]
         self.any = col(answer.any_feasible)
@@ -80,9 +80,13 @@ def _answers(form: ClosedForm, scale: int, x, done, has_dec, dec, questions=QUES
     return {q: Columns(a, n) for q, a in answers.items()}
 
 
-def statuses(form: ClosedForm, scale: int, x, done, has_dec, dec) -> tuple[np.ndarray, dict]:
-    """Each row's status code (as `fast.decide` reaches it) and the questions' answers."""
-    a = _answers(form, scale, x, done, has_dec, dec)
+STATUS_QUESTIONS = (("none", True), ("none", False), ("both", False))  # what the status and its amounts need
+
+
+def statuses(form: ClosedForm, scale: int, x, done, has_dec, dec, questions=QUESTIONS) -> tuple[np.ndarray, dict]:
+    """Each row's status code (as `fast.decide` reaches it) and the `questions`' answers (at least
+    `STATUS_QUESTIONS`; the options need all of `fast.QUESTIONS`)."""
+    a = _answers(form, scale, x, done, has_dec, dec, questions)
     finished, staged, more = a[("none", True)].any, a[("none", False)].any, a[("both", False)].any
     status = np.full(len(has_dec), MISSING, dtype=np.int8)
     conflict = ~more
@@ -111,9 +115,8 @@ class Table:
             self._fractions[scaled] = Fraction(scaled, self.scale)
         return self._fractions[scaled]
 
-    def bound(self, columns: list[list], i: int) -> Bound:
-        """An optimum of row `i` from its (value, closed, bounded) columns."""
-        value, closed, bounded = (c[i] for c in columns)
+    def bound(self, value: int, closed: bool, bounded: bool) -> Bound:
+        """An optimum from its (value, closed, bounded) in 1/`scale` month."""
         return Bound(self.fraction(value) if bounded else None, bool(closed))
 
     def selection(self, mask: int) -> frozenset[str]:
@@ -124,7 +127,8 @@ class Table:
 
     def outcomes(self, with_options: bool = True) -> list[Outcome | None]:
         """Each row's `Outcome`, as `fast.decide` gives it; None for a conflict (the solver explains it)."""
-        status, a = statuses(self.form, self.scale, self.x, self.done, self.has_dec, self.dec)
+        status, a = statuses(self.form, self.scale, self.x, self.done, self.has_dec, self.dec,
+                             QUESTIONS if with_options else STATUS_QUESTIONS)
         internships = self._internships_of(a[("none", False)], status == INTERNSHIP)
         options = self._options(a, status, internships) if with_options else None
         more = a[("both", False)].optima["least_added"]
@@ -153,21 +157,24 @@ class Table:
         found = [None] * len(rows)
         if not rows.any():
             return found
-        plan = self.form.plan
         mask = staged.mask().tolist()
         optima = [c.tolist() for k in ("low", "high", "left") for c in staged.optima[k]]
         for i in np.flatnonzero(rows).tolist():
-            facts = self.facts[i]
-            key = (mask[i], *(c[i] for c in optima), *facts.done.values(), facts.decision)
-            internship = self._internships.get(key)
-            if internship is None:
-                selected = self.selection(mask[i])
-                stages = [s for bs, ss in zip(plan.branches, plan.stages) for b, s in zip(bs, ss)
-                          if b.key in selected and s is not None]
-                low, high, left = (self.bound(optima[j:j + 3], i) for j in (0, 3, 6))
-                internship = self._internships[key] = internship_of(stages, facts, low, high, left)
-            found[i] = internship
+            found[i] = self._internship(i, mask[i], [c[i] for c in optima])
         return found
+
+    def _internship(self, i: int, mask: int, optima: list) -> Internship:
+        """Row `i`'s internship from its feasible combinations and its (value, closed, bounded) optima."""
+        facts = self.facts[i]
+        key = (mask, *optima, *facts.done.values(), facts.decision)
+        internship = self._internships.get(key)
+        if internship is None:
+            plan, selected = self.form.plan, self.selection(mask)
+            stages = [s for bs, ss in zip(plan.branches, plan.stages) for b, s in zip(bs, ss)
+                      if b.key in selected and s is not None]
+            low, high, left = (self.bound(*optima[j:j + 3]) for j in (0, 3, 6))
+            internship = self._internships[key] = internship_of(stages, facts, low, high, left)
+        return internship
 
     def _options(self, a: dict, status: np.ndarray, internships: list) -> list[tuple[Option, ...]]:
         """As `fast._options`, for the rows whose status is `internship` or `missing` (the options are
@@ -205,10 +212,75 @@ class Table:
             return {}
         x = self.x[index].copy()
         x[:, column] += added[index]
-        facts = [self.facts[i] for i in index.tolist()]
-        table = Table(self.form, self.scale, facts, x, self.done[index], self.has_dec[index], self.dec[index])
+        return dict(zip(index.tolist(), self._sub(index, x).outcomes(with_options=False)))
+
+    def _sub(self, index: np.ndarray, x: np.ndarray) -> "Table":
+        """The table of the rows `index`, their experience columns replaced by `x` (memos shared)."""
+        table = Table(self.form, self.scale, Subset(self.facts, index.tolist()), x, self.done[index],
+                      self.has_dec[index], self.dec[index])
         table._fractions, table._selections, table._internships = self._fractions, self._selections, self._internships
-        return dict(zip(index.tolist(), table.outcomes(with_options=False)))
+        return table
+
+    def found(self, registry: "Registry", with_options: bool = True) -> "Found":
+        """The rows' answers as columns (`Found`), what `outcomes` gives as objects."""
+        status, a = statuses(self.form, self.scale, self.x, self.done, self.has_dec, self.dec,
+                             QUESTIONS if with_options else STATUS_QUESTIONS)
+        n = len(status)
+        staged = a[("none", False)]
+        mask = np.where(status == SATISFIED, a[("none", True)].mask(), np.where(status == INTERNSHIP, staged.mask(), 0))
+        least, closed, _ = a[("both", False)].optima["least_added"]
+        internship = self._internship_ids(staged, status == INTERNSHIP, registry)
+        options = None
+        if with_options:
+            wanted = (status == INTERNSHIP) | (status == MISSING)
+            zero, no = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+            options = [(status == INTERNSHIP, zero, no, np.full(n, INTERNSHIP, dtype=np.int8), internship)]
+            for kind, mode, category, _ in OPTION_KINDS:
+                for todo_zero in (True, False):
+                    answer = a[(mode, todo_zero)]
+                    value, done, _ = (np.broadcast_to(c, (n,)) for c in answer.optima["least_added"])
+                    present = wanted & answer.any & ~((value == 0) & done)
+                    then = np.full(n, SATISFIED if todo_zero else INTERNSHIP, dtype=np.int8)
+                    then_internship = np.full(n, -1, dtype=np.int64)
+                    after = np.flatnonzero(present & done)
+                    if len(after):
+                        x = self.x[after].copy()
+                        x[:, CATEGORIES.index(category)] += value[after]
+                        sub = self._sub(after, x).found(registry, with_options=False)
+                        then[after], then_internship[after] = sub.status, sub.internship
+                    options.append((present, value, ~done, then, np.where(present, then_internship, -1)))
+        return Found(status, np.broadcast_to(mask, (n,)), np.broadcast_to(least, (n,)),
+                     np.broadcast_to(closed, (n,)), internship, options)
+
+    def _internship_ids(self, staged: Columns, rows: np.ndarray, registry: "Registry") -> np.ndarray:
+        """The registry ids of the internships of `rows` (-1 elsewhere), each made once per distinct key."""
+        ids = np.full(len(rows), -1, dtype=np.int64)
+        index = np.flatnonzero(rows)
+        if not len(index):
+            return ids
+        mask = staged.mask()
+        optima = [np.broadcast_to(c, rows.shape) for k in ("low", "high", "left") for c in staged.optima[k]]
+        keys = np.stack([mask[index]] + [c[index].astype(np.int64) for c in optima]
+                        + [self.done[index, j] for j in range(self.done.shape[1])]
+                        + [self.has_dec[index].astype(np.int64), self.dec[index]], axis=1)
+        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        made = [registry.id(self._internship(i, int(mask[i]), [c[i].item() for c in optima]))
+                for i in index[first].tolist()]
+        ids[index] = np.array(made, dtype=np.int64)[inverse.reshape(-1)]
+        return ids
+
+
+class Subset:
+    """Some rows of a sequence, by index (without copying what they hold)."""
+
+    def __init__(self, items, index: list[int]):
+        self.items, self.index = items, index
+
+    def __getitem__(self, i: int):
+        return self.items[self.index[i]]
+
+    def __len__(self) -> int:
+        return len(self.index)
 
 
 def columns_of(facts: list[Facts], scaled: list[tuple[list[int], list[int], int | None]]):
@@ -220,3 +292,68 @@ def columns_of(facts: list[Facts], scaled: list[tuple[list[int], list[int], int 
     has_dec = np.array([r[2] is not None for r in scaled], dtype=bool)
     dec = np.array([r[2] or 0 for r in scaled], dtype=np.int64)
     return x, done, has_dec, dec
+
+
+# ---------------------------------------------------------------- answers as columns (no object per row)
+
+STRENGTH = {"internship": 0, "experience_any_field": 1, "experience_in_field": 2}  # as values.minimal_options
+RESULT = np.array([1, 0, -1, -1], dtype=np.int8)  # by status code, as values.minimal_options ranks them
+CANDIDATES = (("internship", None, None),) + tuple((kind, mode, todo_zero) for kind, mode, _, _ in OPTION_KINDS
+                                                   for todo_zero in (True, False))
+
+
+class Registry:
+    """The internships met, each with an id: equal internships, the same id (so rows compare as integers)."""
+
+    def __init__(self):
+        self.ids: dict[Internship, int] = {}
+        self.items: list[Internship] = []
+
+    def id(self, internship: Internship) -> int:
+        found = self.ids.get(internship)
+        if found is None:
+            found = self.ids[internship] = len(self.items)
+            self.items.append(internship)
+        return found
+
+
+class Found:
+    """A requirement's answers over the rows, as columns: `status` (codes), `mask` (the feasible combinations
+    the pathways retained are read from: 0 for `missing`), `least` and `closed` (the experience missing),
+    `internship` (registry ids, -1 for none) and, with the options, one column set per candidate option
+    (`CANDIDATES`): present, months, strict, status, internship."""
+
+    def __init__(self, status, mask, least, closed, internship, options=None):
+        self.status, self.mask, self.least, self.closed, self.internship = status, mask, least, closed, internship
+        self.options = options
+
+    def kept(self) -> tuple[np.ndarray, np.ndarray]:
+        """`values.minimal_options` column-wise: for each candidate, whether it is kept, and its place
+        among those kept (-1 where not kept)."""
+        present, months, strict, status, internship = (np.stack(c, axis=1) for c in zip(*self.options))
+        n, k = present.shape
+        result = RESULT[status]
+        strength = [STRENGTH[c[0]] for c in CANDIDATES]
+
+        def equal(a, b):
+            return ((strength[a] == strength[b]) & (months[:, a] == months[:, b]) & (strict[:, a] == strict[:, b])
+                    & (status[:, a] == status[:, b]) & (internship[:, a] == internship[:, b]))
+
+        kept = present & (result >= 0)
+        for b in range(k):
+            for a in range(k):
+                if a != b and strength[a] <= strength[b]:
+                    kept[:, b] &= ~(present[:, a] & (months[:, a] <= months[:, b])
+                                    & (result[:, a] >= result[:, b]) & ~equal(a, b))
+        unique = kept.copy()
+        for b in range(k):
+            for a in range(b):
+                unique[:, b] &= ~(kept[:, a] & equal(a, b))
+        place = np.zeros((n, k), dtype=np.int64)
+        for b in range(k):
+            for a in range(k):
+                if a != b:
+                    before = (months[:, a] < months[:, b]) | ((months[:, a] == months[:, b])
+                                                              & ((strength[a], a) < (strength[b], b)))
+                    place[:, b] += unique[:, a] & before
+        return unique, np.where(unique, place, -1)

@@ -1,0 +1,372 @@
+"""`cnam batch`'s answers for many candidates of one requirement at once: columns in, answer bytes out.
+
+The proved closed forms run column-wise (`solve.table.Table.found`): each row's
+status, pathways retained, internship, options and, under each source alone,
+status, internship and missing months, as integer columns. Rows alike in all
+of that (their *structure*: `numpy.unique` over those columns) get the same
+answer but for a few numbers: the months missing, each option's months, each
+source's months missing, and in the reasons the months the candidate has and
+whether they meet the rule. For each structure one answer is written the
+usual way (`explain.answer_of`, for the first row that has it) with markers
+where those numbers go, and cut there: a *template*. Each row's answer is
+then its template's pieces joined with its own numbers, written once per
+distinct value. The template is checked on the row it was made from (filled,
+it must be that row's answer, byte for byte) before any row uses it.
+
+What is not answered here (a conflict, whose explanation is Z3's unsat core;
+a number not a whole count of 1/`UNITS` month; a requirement without a proved
+closed form) gets None: the caller answers it one by one.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+import numpy as np
+import orjson
+
+from .describe import months_fr
+from .explain import VERDICT, Parts, answer_of, number
+from .memo import Memo
+from .model import CATEGORIES
+from .solve.table import CANDIDATES, CONFLICT, INTERNSHIP, MISSING, Registry, Subset, Table, scale_of
+from .solve.values import DONE_KEYS, Facts
+
+UNITS = 300  # months in 1/300: hundredths (months written with 2 decimals) and days / 30
+MARK = re.compile(rb'"\\u0000N(\d+)\\u0000"|\\u0000T(\d+)\\u0000')  # a marker as orjson writes it
+CATEGORY = {c: i for i, c in enumerate(CATEGORIES)}
+
+
+def facts_of(shape: tuple, values: tuple) -> Facts:
+    """The engine's facts of a row: `values` are the totals of the categories `shape`, the internships
+    done (`DONE_KEYS` order), the decided length (or None) and the UE acquired."""
+    k = len(shape)
+    return Facts({c: v for c, v in zip(shape, values[:k]) if v > 0}, dict(zip(DONE_KEYS, values[k:k + 4])),
+                 values[k + 4], values[k + 5])
+
+
+def row_of(facts: Facts) -> tuple[tuple, tuple]:
+    """(shape, values) of facts (`facts_of`'s inverse)."""
+    return (tuple(facts.experience),
+            (*facts.experience.values(), *facts.done.values(), facts.decision, facts.ue_acquired))
+
+
+class Rows:
+    """One requirement's rows in a chunk: (shape, values) each, their facts made on demand."""
+
+    def __init__(self, rows: list[tuple[tuple, tuple]]):
+        self.rows = rows
+        self._facts: dict[int, Facts] = {}
+
+    def __getitem__(self, i: int) -> Facts:
+        if i not in self._facts:
+            self._facts[i] = facts_of(*self.rows[i])
+        return self._facts[i]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def by_shape(self) -> dict[tuple, list[int]]:
+        found: dict[tuple, list[int]] = {}
+        for i, (shape, _) in enumerate(self.rows):
+            found.setdefault(shape, []).append(i)
+        return found
+
+
+def _units(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`values` (months) in 1/UNITS month, and whether each is one (`batch._unit`, column-wise)."""
+    scaled = values * UNITS
+    units = np.rint(scaled)
+    return units.astype(np.int64), np.abs(scaled - units) <= 1e-9 * UNITS
+
+
+class Columns:
+    """The integer columns of a requirement's rows (1/UNITS month), and which rows have them exactly."""
+
+    def __init__(self, rows: Rows, shapes: dict[tuple, list[int]]):
+        n = len(rows)
+        self.x = np.zeros((n, len(CATEGORIES)), dtype=np.int64)
+        self.totals: dict[tuple, np.ndarray] = {}  # per shape: the rows' totals (floats, as the facts hold them)
+        self.exact = np.ones(n, dtype=bool)
+        rest = np.zeros((n, len(DONE_KEYS) + 1))
+        self.has_dec = np.zeros(n, dtype=bool)
+        self.ue = np.zeros(n, dtype=np.int64)
+        for shape, index in shapes.items():
+            k = len(shape)
+            values = [rows.rows[i][1] for i in index]
+            totals = np.array([v[:k] for v in values], dtype=np.float64).reshape(len(index), k)
+            self.totals[shape] = totals
+            units, exact = _units(totals)
+            self.x[np.ix_(index, [CATEGORY[c] for c in shape])] = units
+            self.exact[index] &= exact.all(axis=1)
+            rest[index, :len(DONE_KEYS)] = [v[k:k + len(DONE_KEYS)] for v in values]
+            decisions = [v[k + 4] for v in values]
+            self.has_dec[index] = [d is not None for d in decisions]
+            rest[index, len(DONE_KEYS)] = [d or 0 for d in decisions]
+            self.ue[index] = [v[k + 5] for v in values]
+        units, exact = _units(rest)
+        self.exact &= exact.all(axis=1)
+        self.done, self.dec = units[:, :len(DONE_KEYS)], units[:, len(DONE_KEYS)]
+
+
+class Holes(Parts):
+    """Parts that leave a marker where a reason states the candidate's months (and record what to count)."""
+
+    def __init__(self):
+        self.specs: list[tuple] = []
+
+    def mark(self, spec: tuple, text: bool = False) -> str:
+        self.specs.append(spec)
+        return f"\x00{'T' if text else 'N'}{len(self.specs) - 1}\x00"
+
+    def measured(self, fixed: dict, text: str, categories, rule, facts):
+        months = self.mark(("months", categories), text=True)
+        return {**fixed, "text": text + months + self.mark(("verdict", categories, rule), text=True)}
+
+
+class Template:
+    """An answer cut where its numbers go: `pieces` around `holes` (specs, as `Holes.specs`)."""
+
+    def __init__(self, written: bytes, specs: list[tuple]):
+        parts = MARK.split(written)
+        self.pieces = parts[0::3]
+        self.holes = [specs[int(n if n is not None else t)] for n, t in zip(parts[1::3], parts[2::3])]
+
+        self.format = b"%b".join(p.replace(b"%", b"%%") for p in self.pieces)  # filled by `bytes % values`
+
+    def fill(self, values) -> bytes:
+        return self.format % tuple(values)
+
+
+class Writer:
+    """Answers of requirements' rows from their columns (one per rule base; its templates and numbers kept)."""
+
+    def __init__(self, base, engine, memo_size: int):
+        self.base, self.engine = base, engine
+        self.registry = Registry()
+        self.templates = Memo(memo_size)
+        self.numbers = Memo(memo_size)  # (units, scale) -> the JSON number
+        self.months = Memo(memo_size)  # months -> as the reasons write them
+        self.suffix = {ok: orjson.dumps(f" — {verdict}.")[1:-1] for ok, verdict in VERDICT.items()}
+        self.checked_out = 0  # templates that did not give back the answer they were made from (tests: 0)
+
+    def answers(self, requirement: tuple, rows: Rows) -> list[bytes | None]:
+        """Each row's answer (None: to answer one by one)."""
+        diploma, chosen, milestone, on = requirement
+        n = len(rows)
+        shapes = rows.by_shape()
+        cols = Columns(rows, shapes)
+        each = [chosen] + ([(s,) for s in chosen] if len(chosen) > 1 else [])
+        tables, found = {}, {}
+        for sources in each:
+            form = self.engine.closed_form(sources, diploma, milestone, on)
+            scale = None if form is None else scale_of(form, UNITS)
+            if scale is None:
+                return [None] * n
+            f = scale // UNITS
+            tables[sources] = Table(form, scale, rows, cols.x * f, cols.done * f, cols.has_dec, cols.dec * f)
+            found[sources] = tables[sources].found(self.registry, with_options=sources == chosen)
+        main = found[chosen]
+        answerable = cols.exact & (main.status != CONFLICT)
+        kept, place = main.kept()
+        structure = [main.status, np.where(main.status == MISSING, main.closed, 0), main.mask, main.internship,
+                     cols.ue]
+        for c in range(len(CANDIDATES)):
+            _, _, strict, then, internship = main.options[c]
+            on_row = kept[:, c]
+            structure += [place[:, c], np.where(on_row, strict, 0), np.where(on_row, then, -1),
+                          np.where(on_row, internship, -1)]
+        if len(chosen) > 1:
+            apart = self._divergent(chosen, tables, found)
+            for s in chosen:
+                single = found[(s,)]
+                structure += [apart, np.where(apart, single.status, -1), np.where(apart, single.internship, -1)]
+        structure = [np.broadcast_to(np.asarray(c, dtype=np.int64), (n,)) for c in [answerable] + structure]
+        first, inverse = _alike(structure)
+        columns = _Lazy(self, requirement, rows, shapes, cols, tables, found, place)
+        out: list[bytes | None] = [None] * n
+        order = np.argsort(inverse, kind="stable")
+        bounds = np.searchsorted(inverse[order], np.arange(len(first) + 1)).tolist()
+        for u, r in enumerate(first.tolist()):
+            if not answerable[r]:
+                continue
+            key = (requirement, *(c[r].item() for c in structure))
+            template = self.templates.get(key)
+            if template is None:
+                template = self.templates.keep(key, self._template(requirement, rows, tables, r, columns))
+            if template is False:
+                continue
+            index = order[bounds[u]:bounds[u + 1]]
+            form = template.format
+            if template.holes:
+                for i, values in zip(index.tolist(), zip(*(columns.get(s)[index].tolist() for s in template.holes))):
+                    out[i] = form % values
+            else:
+                for i in index.tolist():
+                    out[i] = form
+        return out
+
+    def _divergent(self, chosen, tables, found) -> np.ndarray:
+        """Whether the sources alone give answers that diverge (`explain.divergences`), row by row: their
+        exact values differ (`explain._compared`), and so do the values written (`explain.comparable`)."""
+        singles = [found[(s,)] for s in chosen]
+        scales = [tables[(s,)].scale for s in chosen]
+        common = int(np.lcm.reduce(scales))
+        items = self.registry.items
+        ids: dict = {}  # shared by the sources, so that their columns compare
+        exact = [np.stack([f.status.astype(np.int64), _ids(f.internship, lambda i: _bounds(items, i), ids),
+                           np.where(f.status == MISSING, f.least, 0) * (common // scale)], axis=1)
+                 for f, scale in zip(singles, scales)]
+        apart = ~np.all([(e == exact[0]).all(axis=1) for e in exact[1:]], axis=0)
+        rows = np.flatnonzero(apart)
+        if len(rows):
+            shown = [np.stack([f.status[rows].astype(np.int64),
+                               _ids(f.internship[rows], lambda i: _bounds(items, i, number), ids),
+                               _ids(np.where(f.status[rows] == MISSING, f.least[rows], 0),
+                                    lambda u, scale=scale: ("months", number(u / scale)), ids)], axis=1)
+                     for f, scale in zip(singles, scales)]
+            apart[rows] = ~np.all([(s == shown[0]).all(axis=1) for s in shown[1:]], axis=0)
+        return apart
+
+    def _template(self, requirement, rows: Rows, tables, r: int, columns: "_Lazy"):
+        """The template of row `r`'s structure (False if, filled, it does not give back row `r`'s answer)."""
+        diploma, chosen, milestone, on = requirement
+        index = np.array([r])
+        outcome = tables[chosen]._sub(index, tables[chosen].x[index]).outcomes(True)[0]
+        singles = ({s: tables[(s,)]._sub(index, tables[(s,)].x[index]).outcomes(False)[0] for s in chosen}
+                   if len(chosen) > 1 else {chosen[0]: outcome})
+        facts = rows[r]
+        plain = orjson.dumps(answer_of(self.base, chosen, diploma, milestone, on, facts, outcome, singles))
+        holes = Holes()
+        answer = answer_of(self.base, chosen, diploma, milestone, on, facts, outcome, singles, holes)
+        if outcome.status == "missing":
+            answer["missing_months"] = holes.mark(("least",))
+        kept = [c for c in range(len(CANDIDATES)) if columns.place[r, c] >= 0]
+        kept.sort(key=lambda c: columns.place[r, c])
+        for option, c in zip(answer["options"], kept):
+            option["months"] = holes.mark(("option", c))
+        for entry in answer["divergences"]:
+            if entry["status"] == "missing":
+                entry["missing_months"] = holes.mark(("single", entry["source"]))
+        template = Template(orjson.dumps(answer), holes.specs)
+        if len(answer["options"]) != len(kept) or template.fill(columns.get(s)[r] for s in template.holes) != plain:
+            self.checked_out += 1
+            return False
+        return template
+
+    def number(self, units: int, scale: int) -> bytes:
+        """The JSON number `explain.number` writes for units/scale months (`units / scale` is the float
+        of the fraction: both are rounded correctly)."""
+        key = (units, scale)
+        written = self.numbers.get(key)
+        if written is None:
+            written = self.numbers.keep(key, orjson.dumps(number(units / scale)))
+        return written
+
+    def months_text(self, months: float) -> bytes:
+        """Months as a reason states them (`describe.months_fr`, which writes them rounded to 2 decimals)."""
+        shown = round(months, 2)
+        written = self.months.get(shown)
+        return written if written is not None else self.months.keep(shown, _months_bytes(shown))
+
+
+class _Lazy:
+    """A chunk's hole values (bytes per row) for one requirement, each kind made when a template asks for it."""
+
+    def __init__(self, writer: Writer, requirement, rows: Rows, shapes, cols: Columns, tables, found, place):
+        self.writer, self.requirement, self.rows, self.shapes, self.cols = writer, requirement, rows, shapes, cols
+        self.tables, self.found, self.place = tables, found, place
+        self.made: dict[tuple, list[bytes]] = {}
+
+    def get(self, spec: tuple) -> np.ndarray:
+        if spec not in self.made:
+            self.made[spec] = self._make(spec)
+        return self.made[spec]
+
+    def _make(self, spec: tuple) -> np.ndarray:
+        """The bytes (an object column) that fill the holes `spec` of every row."""
+        chosen = self.requirement[1]
+        if spec[0] == "least":
+            return self._numbers(self.found[chosen].least, self.tables[chosen].scale)
+        if spec[0] == "option":
+            return self._numbers(self.found[chosen].options[spec[1]][1], self.tables[chosen].scale)
+        if spec[0] == "single":
+            single = (spec[1],)
+            return self._numbers(self.found[single].least, self.tables[single].scale)
+        if spec[0] == "months":
+            return _mapped(self._counted(spec[1]), self.writer.months_text)
+        _, categories, rule = spec
+        reached = _reached(rule, self._counted(categories))
+        return np.where(reached, self.writer.suffix[True], self.writer.suffix[False]).astype(object)
+
+    def _counted(self, categories) -> np.ndarray:
+        """The rows' months in `categories`, as `explain.counted` adds them up (the same floats, in the
+        same order)."""
+        key = ("counted", categories)
+        if key not in self.made:
+            months = np.zeros(len(self.rows))
+            for shape, index in self.shapes.items():
+                total = np.zeros(len(index))
+                totals = self.cols.totals[shape]
+                for j, c in enumerate(shape):
+                    if c in categories:
+                        total = total + totals[:, j]
+                months[index] = total
+            self.made[key] = months
+        return self.made[key]
+
+    def _numbers(self, column, scale: int) -> np.ndarray:
+        return _mapped(np.broadcast_to(column, (len(self.rows),)), lambda u: self.writer.number(u, scale))
+
+
+def _months_bytes(months: float) -> bytes:
+    written = months_fr(months).encode()
+    if not written.isascii() or b'"' in written or b"\\" in written:  # never: digits, commas, "mois", "ans"
+        raise ValueError(f"unexpected rendering of months: {written!r}")
+    return written
+
+
+def _reached(rule, months: np.ndarray) -> np.ndarray:
+    """`rule.reached` for each of `months` (floats), column-wise where the rule's least is a float exactly."""
+    least = rule.least
+    if least is None:
+        return months > 0
+    if float(least) == least:
+        return months >= float(least)
+    return np.array([rule.reached(m) for m in months.tolist()], dtype=bool)
+
+
+def _alike(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows alike in every column: the first row of each kind, and each row's kind."""
+    code = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        if column[0] == column.min() == column.max():
+            continue
+        values, inverse = np.unique(column, return_inverse=True)
+        code = code * len(values) + inverse.reshape(-1)
+        if code.max() >= 2**31:
+            code = np.unique(code, return_inverse=True)[1].reshape(-1)
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
+
+
+def _mapped(column: np.ndarray, write) -> np.ndarray:
+    """`write(value)` for each value of `column`, called once per distinct value."""
+    values, inverse = np.unique(column, return_inverse=True)
+    written = np.empty(len(values), dtype=object)
+    written[:] = [write(v) for v in values.tolist()]
+    return written[inverse.reshape(-1)]
+
+
+def _bounds(items: list, i: int, written=lambda v: v) -> tuple | None:
+    """The internship `i`'s min, max and standard months (as `written` writes them), None for none."""
+    return None if i < 0 else tuple(written(v) for v in (items[i].min_months, items[i].max_months,
+                                                          items[i].standard_months))
+
+
+def _ids(column: np.ndarray, key, ids: dict) -> np.ndarray:
+    """Each value of `column` replaced by the id of `key(value)` in `ids` (equal keys, equal ids)."""
+    values, inverse = np.unique(np.asarray(column), return_inverse=True)
+    mapped = np.array([ids.setdefault(key(v), len(ids)) for v in values.tolist()], dtype=np.int64)
+    return mapped[inverse.reshape(-1)]
