@@ -38,8 +38,9 @@ try:  # faster JSON where available; the output is the same
 except ImportError:  # pragma: no cover - orjson is optional
     orjson = None
 
-CHUNK = 8192  # lines answered together (grouped by requirement), and per task sent to a worker
-IN_FLIGHT = 4  # tasks per worker queued at once
+CHUNK = 8192  # lines answered together (grouped by requirement); half as many per task sent to a worker
+IN_FLIGHT = 2  # tasks per worker queued at once
+BLOCK = 1 << 20  # bytes read at once
 WRITTEN_TOGETHER = 256  # answer lines per write
 MEMO = 50_000  # answers remembered per process (and sentences, sources resolved...)
 ANSWERS = 8_192  # answers remembered per process (a few KB each)
@@ -286,34 +287,42 @@ def _date(value) -> date | None:
         raise LineError(f"« date » : date invalide « {value} » ; attendu AAAA-MM-JJ") from None
 
 
-def read_lines(path: str):
-    """(line number, bytes) of each non-blank line, streamed; a line longer than MAX_LINE_BYTES is
-    skipped without being held in memory, and given as (line number, None)."""
+def read_chunks(path: str, size: int = CHUNK):
+    """Lists of `size` (line number, bytes) of the non-blank lines, read a block at a time; a line longer
+    than MAX_LINE_BYTES is skipped without being held in memory, and given as (line number, None)."""
     stream = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
     try:
-        number = 0
-        while text := stream.readline(MAX_LINE_BYTES + 1):
-            number += 1
-            if len(text) > MAX_LINE_BYTES:
-                while text and not text.endswith(b"\n"):  # the rest of the line, a bounded piece at a time
-                    text = stream.readline(MAX_LINE_BYTES)
-                yield number, None
-            elif text.strip():
-                yield number, text
+        chunk: list[tuple[int, bytes | None]] = []
+        number, rest, long = 0, b"", False  # the unfinished line; whether it is too long (and dropped)
+        while block := stream.read(BLOCK):
+            lines = block.split(b"\n")
+            lines[0] = rest + lines[0]
+            rest = lines.pop()
+            for text in lines:
+                number += 1
+                if long or len(text) > MAX_LINE_BYTES:
+                    chunk.append((number, None))
+                    long = False
+                elif text.strip():
+                    chunk.append((number, text))
+            if len(rest) > MAX_LINE_BYTES:
+                rest, long = b"", True
+            if len(chunk) >= size:
+                yield from _cut(chunk, size)
+                chunk = chunk[len(chunk) - len(chunk) % size:]
+        if long or rest.strip():
+            chunk.append((number + 1, None if long else rest))
+        if chunk:
+            yield chunk
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
 
 
-def _chunks(lines, size: int = CHUNK):
-    chunk = []
-    for item in lines:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def _cut(lines: list, size: int):
+    """The whole chunks of `size` at the start of `lines`."""
+    for start in range(0, len(lines) - size + 1, size):
+        yield lines[start:start + size]
 
 
 # ---------------------------------------------------------------- worker processes
@@ -348,24 +357,24 @@ def _proofs():
     return ProofStore.default()
 
 
-def answered(lines, rules: Path | None, jobs: int = 1):
-    """The output lines, in order, for the (number, text) input lines."""
+def answered(chunks, rules: Path | None, jobs: int = 1):
+    """The output lines of each chunk of (number, text) input lines, a list per chunk, in order."""
     if jobs <= 1:
         answerer = Answerer(_load(rules), _proofs())
-        for chunk in _chunks(lines):
-            yield from answerer.lines(chunk)
+        for chunk in chunks:
+            yield answerer.lines(chunk)
         return
     import multiprocessing
 
     _load(rules)  # fill the cache once, before the workers read it
     with multiprocessing.get_context("spawn").Pool(jobs, _start_worker, (str(rules) if rules else None,)) as pool:
         pending: deque = deque()
-        for chunk in _chunks(lines, CHUNK // 4):  # smaller tasks: the workers stay busy to the end
+        for chunk in chunks:
             pending.append(pool.apply_async(_answer_chunk, (chunk,)))
             while len(pending) >= jobs * IN_FLIGHT:
-                yield from pending.popleft().get()
+                yield pending.popleft().get()
         while pending:
-            yield from pending.popleft().get()
+            yield pending.popleft().get()
 
 
 class Progress:
@@ -377,8 +386,8 @@ class Progress:
         self.start = self.last = time.monotonic()
         self.count = 0
 
-    def tick(self) -> None:
-        self.count += 1
+    def tick(self, count: int = 1) -> None:
+        self.count += count
         now = time.monotonic()
         if self.on and now - self.last >= 0.5:
             self.last = now
@@ -395,16 +404,11 @@ def run(path: str, rules: Path | None, jobs: int = 1, out=None) -> int:
     """`cnam batch`: answer every line; returns the number of lines answered with an error."""
     out = out or sys.stdout.buffer
     progress, errors = Progress(), 0
-    pending: list[bytes] = []  # written a few hundred lines at a time (one write each, not one per line)
-    for line in answered(read_lines(path), rules, jobs):
-        pending.append(line)
-        errors += line.startswith(b'{"line":')
-        progress.tick()
-        if len(pending) == WRITTEN_TOGETHER:
-            out.write(b"\n".join(pending) + b"\n")
-            pending.clear()
-    if pending:
-        out.write(b"\n".join(pending) + b"\n")
+    for lines in answered(read_chunks(path, CHUNK if jobs <= 1 else CHUNK // 2), rules, jobs):
+        for start in range(0, len(lines), WRITTEN_TOGETHER):  # one write per few hundred lines
+            out.write(b"\n".join(lines[start:start + WRITTEN_TOGETHER]) + b"\n")
+        errors += sum(line.startswith(b'{"line":') for line in lines)
+        progress.tick(len(lines))
     progress.close()
     out.flush()
     return errors
@@ -445,7 +449,7 @@ def impact(path: str, rules: Path | None, against: Path, examples: int = 3) -> d
     kinds: dict[str, dict] = {}
     total = changed = 0
     progress = Progress()
-    for chunk in _chunks(read_lines(path)):
+    for chunk in read_chunks(path):
         for (number, _), before, after in zip(chunk, old.lines(chunk), new.lines(chunk)):
             total += 1
             progress.tick()

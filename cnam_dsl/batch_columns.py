@@ -255,20 +255,17 @@ class Writer:
             return False
         return template
 
-    def number(self, units: int, scale: int) -> bytes:
-        """The JSON number `explain.number` writes for units/scale months (`units / scale` is the float
-        of the fraction: both are rounded correctly)."""
-        key = (units, scale)
-        written = self.numbers.get(key)
+    def number(self, hundredths: int) -> bytes:
+        """The JSON number `explain.number` writes for months rounded to `hundredths`."""
+        written = self.numbers.get(hundredths)
         if written is None:
-            written = self.numbers.keep(key, orjson.dumps(number(units / scale)))
+            written = self.numbers.keep(hundredths, orjson.dumps(number(hundredths / 100)))
         return written
 
-    def months_text(self, months: float) -> bytes:
-        """Months as a reason states them (`describe.months_fr`, which writes them rounded to 2 decimals)."""
-        shown = round(months, 2)
-        written = self.months.get(shown)
-        return written if written is not None else self.months.keep(shown, _months_bytes(shown))
+    def months_text(self, hundredths: int) -> bytes:
+        """Months rounded to `hundredths` as a reason states them (`describe.months_fr`)."""
+        written = self.months.get(hundredths)
+        return written if written is not None else self.months.keep(hundredths, _months_bytes(hundredths / 100))
 
 
 class _Lazy:
@@ -295,7 +292,7 @@ class _Lazy:
             single = (spec[1],)
             return self._numbers(self.found[single].least, self.tables[single].scale)
         if spec[0] == "months":
-            return _mapped(self._counted(spec[1]), self.writer.months_text)
+            return _rounded(self._counted(spec[1]), self.writer.months_text)
         _, categories, rule = spec
         reached = _reached(rule, self._counted(categories))
         return np.where(reached, self.writer.suffix[True], self.writer.suffix[False]).astype(object)
@@ -317,7 +314,9 @@ class _Lazy:
         return self.made[key]
 
     def _numbers(self, column, scale: int) -> np.ndarray:
-        return _mapped(np.broadcast_to(column, (len(self.rows),)), lambda u: self.writer.number(u, scale))
+        """`explain.number` of units/scale months (`units / scale`, as NumPy divides, is the float of the
+        fraction: both are rounded correctly)."""
+        return _rounded(np.broadcast_to(column, (len(self.rows),)) / scale, self.writer.number)
 
 
 def _months_bytes(months: float) -> bytes:
@@ -351,9 +350,18 @@ def _alike(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return first, inverse.reshape(-1)
 
 
-def _mapped(column: np.ndarray, write) -> np.ndarray:
-    """`write(value)` for each value of `column`, called once per distinct value."""
-    values, inverse = np.unique(column, return_inverse=True)
+def _rounded(months: np.ndarray, write) -> np.ndarray:
+    """`write(k)` for each of `months` (floats), where k is `round(m, 2)` in hundredths, written once per
+    distinct k. Where m × 100 is 0.49 or less from an integer, that integer is k (whatever rounding
+    error m × 100 has); the others (none whose months are hundredths or days) are rounded one by one."""
+    scaled = months * 100
+    hundredths = np.rint(scaled)
+    clear = np.abs(scaled - hundredths) <= 0.49
+    hundredths = hundredths.astype(np.int64)
+    if not clear.all():
+        for i in np.flatnonzero(~clear).tolist():
+            hundredths[i] = round(round(months[i].item(), 2) * 100)
+    values, inverse = np.unique(hundredths, return_inverse=True)
     written = np.empty(len(values), dtype=object)
     written[:] = [write(v) for v in values.tolist()]
     return written[inverse.reshape(-1)]

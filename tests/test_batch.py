@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import shutil
 
 import yaml
@@ -93,3 +94,26 @@ def test_the_impact_of_a_change_of_rules(tmp_path):
     assert [e["line"] for e in kinds["statut : missing → internship"]["examples"]] == [2, 3]
     assert kinds["montants : missing_months"]["examples"][0]["before"]["missing_months"] == 24
     assert kinds["explication"]["count"] == 1
+
+
+def test_lines_are_read_in_blocks_as_they_are_written(tmp_path, monkeypatch):
+    """`read_chunks` reads blocks, not lines: every line, numbered, blank ones skipped, those over the limit
+    given as None (also across blocks and at the end of the file), in chunks of the size asked."""
+    from cnam_dsl import batch
+
+    monkeypatch.setattr(batch, "MAX_LINE_BYTES", 50)
+    monkeypatch.setattr(batch, "BLOCK", 64)
+    rng = random.Random(3)
+    for trial in range(300):
+        lines = [b"x" * rng.choice([0, 1, 5, 49, 50, 51, 63, 64, 65, 130, 200]) + rng.choice([b"", b" ", b"\r"])
+                 for _ in range(rng.randint(0, 30))]
+        data = b"\n".join(lines) + rng.choice([b"", b"\n"])
+        path = tmp_path / f"{trial}.jsonl"
+        path.write_bytes(data)
+        pieces = data.split(b"\n")
+        if pieces[-1] == b"":
+            pieces.pop()
+        expected = [(n, None if len(t) > 50 else t) for n, t in enumerate(pieces, 1) if t.strip()]
+        chunks = list(batch.read_chunks(str(path), 7))
+        assert [line for chunk in chunks for line in chunk] == expected
+        assert all(len(chunk) == 7 for chunk in chunks[:-1])

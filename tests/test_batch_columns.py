@@ -167,3 +167,17 @@ def test_columns_answer_as_the_solver(base):
                                   request.get("sources"), request.get("milestone", "delivery"),
                                   date.fromisoformat(request["date"]))
         assert answer == json.loads(json.dumps(expected)), request
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(0, 1300, allow_nan=False) | st.integers(0, 130000).map(lambda k: k / 100)
+                | st.integers(0, 260000).map(lambda k: k / 200) | st.integers(0, 390000).map(lambda k: k / 300),
+                min_size=1, max_size=50))
+def test_months_are_rounded_column_wise_as_python_rounds_them(months):
+    """`batch_columns._rounded` gives, for each float, `round(m, 2)` in hundredths (ties included)."""
+    import numpy as np
+
+    from cnam_dsl.batch_columns import _rounded
+
+    written = _rounded(np.array(months, dtype=np.float64), lambda k: k)
+    assert [k / 100 for k in written.tolist()] == [round(m, 2) for m in months]
