@@ -105,7 +105,7 @@ class Answerer:
         is Z3's core), one by one. A line already answered (the same bytes) is answered from memory."""
         out: list[bytes | None] = [None] * len(chunk)
         requests: dict[int, dict] = {}  # each line read once
-        groups: dict[tuple, tuple[list[int], list]] = {}
+        groups: dict[tuple, tuple[list[int], Rows]] = {}
         for position, (number, text) in enumerate(chunk):
             known = self._known.get(text)
             if known is not None:
@@ -123,12 +123,12 @@ class Answerer:
                 if read is None:
                     out[position] = self._one_by_one(number, request)
                     continue
-            requirement, row = read
-            positions, rows = groups.setdefault(requirement, ([], []))
+            requirement, shape, values = read
+            positions, rows = groups.get(requirement) or groups.setdefault(requirement, ([], Rows()))
             positions.append(position)
-            rows.append(row)
+            rows.add(shape, values)
         for requirement, (positions, rows) in groups.items():
-            for position, answer in zip(positions, self.writer.answers(requirement, Rows(rows))):
+            for position, answer in zip(positions, self.writer.answers(requirement, rows)):
                 number, text = chunk[position]
                 if answer is None:
                     out[position] = self._one_by_one(number, requests.get(position) or _request(text))
@@ -140,17 +140,18 @@ class Answerer:
         return out
 
     def _read(self, text: bytes | None):
-        """(requirement, row) of a flat `missing` line read by its shape (`shapes.Shapes`), else None."""
+        """(requirement, shape, values) of a flat `missing` line read by its shape (`shapes.Shapes`), else
+        None."""
         found = self.shapes.read(text) if text is not None else None
         if found is None:
             return None
         key, shape, values = found
         requirement = self._requirement(key)
-        return None if requirement is None else (requirement, (shape, values))
+        return None if requirement is None else (requirement, shape, values)
 
     def _simple(self, request: dict):
-        """(requirement, row) for a `missing` request whose candidate file the engine reads (flat, or with
-        dated periods); else None."""
+        """(requirement, shape, values) for a `missing` request whose candidate file the engine reads (flat,
+        or with dated periods); else None."""
         from .simple_profile import simple_facts
 
         if request.get("command") != "missing" or not MISSING_FIELDS.issuperset(request):
@@ -166,7 +167,7 @@ class Answerer:
         if requirement is None:
             return None
         facts = simple_facts(request.get("profile")) or _profile_facts(request.get("profile"))
-        return None if facts is None else (requirement, row_of(facts))
+        return None if facts is None else (requirement, *row_of(facts))
 
     def _requirement(self, key) -> tuple | None:
         """(diploma, sources that answer, milestone, day) of a request's (diploma, sources, milestone, date),

@@ -53,11 +53,19 @@ def row_of(facts: Facts) -> tuple[tuple, tuple]:
 
 
 class Rows:
-    """One requirement's rows in a chunk: (shape, values) each, their facts made on demand."""
+    """One requirement's rows in a chunk, each a (shape, values) as `facts_of` reads them, kept by shape;
+    their facts made on demand."""
 
-    def __init__(self, rows: list[tuple[tuple, tuple]]):
-        self.rows = rows
+    def __init__(self):
+        self.rows: list[tuple[tuple, tuple]] = []
+        self.shapes: dict[tuple, tuple[list[int], list[tuple]]] = {}  # shape -> (its rows, their values)
         self._facts: dict[int, Facts] = {}
+
+    def add(self, shape: tuple, values: tuple) -> None:
+        index, listed = self.shapes.get(shape) or self.shapes.setdefault(shape, ([], []))
+        index.append(len(self.rows))
+        listed.append(values)
+        self.rows.append((shape, values))
 
     def __getitem__(self, i: int) -> Facts:
         if i not in self._facts:
@@ -66,12 +74,6 @@ class Rows:
 
     def __len__(self) -> int:
         return len(self.rows)
-
-    def by_shape(self) -> dict[tuple, list[int]]:
-        found: dict[tuple, list[int]] = {}
-        for i, (shape, _) in enumerate(self.rows):
-            found.setdefault(shape, []).append(i)
-        return found
 
 
 def _units(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -84,30 +86,25 @@ def _units(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class Columns:
     """The integer columns of a requirement's rows (1/UNITS month), and which rows have them exactly."""
 
-    def __init__(self, rows: Rows, shapes: dict[tuple, list[int]]):
-        n = len(rows)
+    def __init__(self, rows: Rows):
+        n, kinds = len(rows), len(DONE_KEYS)
         self.x = np.zeros((n, len(CATEGORIES)), dtype=np.int64)
         self.totals: dict[tuple, np.ndarray] = {}  # per shape: the rows' totals (floats, as the facts hold them)
+        rest = np.zeros((n, kinds + 2))  # internships done, decided length (NaN: none), UE
         self.exact = np.ones(n, dtype=bool)
-        rest = np.zeros((n, len(DONE_KEYS) + 1))
-        self.has_dec = np.zeros(n, dtype=bool)
-        self.ue = np.zeros(n, dtype=np.int64)
-        for shape, index in shapes.items():
+        for shape, (index, values) in rows.shapes.items():
             k = len(shape)
-            values = [rows.rows[i][1] for i in index]
-            totals = np.array([v[:k] for v in values], dtype=np.float64).reshape(len(index), k)
-            self.totals[shape] = totals
-            units, exact = _units(totals)
+            table = np.array(values, dtype=np.float64).reshape(len(index), k + kinds + 2)  # None -> NaN
+            self.totals[shape] = table[:, :k]
+            units, exact = _units(self.totals[shape])
             self.x[np.ix_(index, [CATEGORY[c] for c in shape])] = units
-            self.exact[index] &= exact.all(axis=1)
-            rest[index, :len(DONE_KEYS)] = [v[k:k + len(DONE_KEYS)] for v in values]
-            decisions = [v[k + 4] for v in values]
-            self.has_dec[index] = [d is not None for d in decisions]
-            rest[index, len(DONE_KEYS)] = [d or 0 for d in decisions]
-            self.ue[index] = [v[k + 5] for v in values]
-        units, exact = _units(rest)
+            self.exact[index] = exact.all(axis=1)
+            rest[index] = table[:, k:]
+        self.has_dec = ~np.isnan(rest[:, kinds])
+        units, exact = _units(np.nan_to_num(rest[:, :kinds + 1]))
         self.exact &= exact.all(axis=1)
-        self.done, self.dec = units[:, :len(DONE_KEYS)], units[:, len(DONE_KEYS)]
+        self.done, self.dec = units[:, :kinds], units[:, kinds]
+        self.ue = rest[:, kinds + 1].astype(np.int64)
 
 
 class Holes(Parts):
@@ -155,8 +152,7 @@ class Writer:
         """Each row's answer (None: to answer one by one)."""
         diploma, chosen, milestone, on = requirement
         n = len(rows)
-        shapes = rows.by_shape()
-        cols = Columns(rows, shapes)
+        cols = Columns(rows)
         each = [chosen] + ([(s,) for s in chosen] if len(chosen) > 1 else [])
         tables, found = {}, {}
         for sources in each:
@@ -184,7 +180,7 @@ class Writer:
                 structure += [apart, np.where(apart, single.status, -1), np.where(apart, single.internship, -1)]
         structure = [np.broadcast_to(np.asarray(c, dtype=np.int64), (n,)) for c in [answerable] + structure]
         first, inverse = _alike(structure)
-        columns = _Lazy(self, requirement, rows, shapes, cols, tables, found, place)
+        columns = _Lazy(self, requirement, rows, cols, tables, found, place)
         out: list[bytes | None] = [None] * n
         order = np.argsort(inverse, kind="stable")
         bounds = np.searchsorted(inverse[order], np.arange(len(first) + 1)).tolist()
@@ -271,8 +267,8 @@ class Writer:
 class _Lazy:
     """A chunk's hole values (bytes per row) for one requirement, each kind made when a template asks for it."""
 
-    def __init__(self, writer: Writer, requirement, rows: Rows, shapes, cols: Columns, tables, found, place):
-        self.writer, self.requirement, self.rows, self.shapes, self.cols = writer, requirement, rows, shapes, cols
+    def __init__(self, writer: Writer, requirement, rows: Rows, cols: Columns, tables, found, place):
+        self.writer, self.requirement, self.rows, self.cols = writer, requirement, rows, cols
         self.tables, self.found, self.place = tables, found, place
         self.made: dict[tuple, list[bytes]] = {}
 
@@ -303,7 +299,7 @@ class _Lazy:
         key = ("counted", categories)
         if key not in self.made:
             months = np.zeros(len(self.rows))
-            for shape, index in self.shapes.items():
+            for shape, (index, _) in self.rows.shapes.items():
                 total = np.zeros(len(index))
                 totals = self.cols.totals[shape]
                 for j, c in enumerate(shape):
