@@ -30,7 +30,7 @@ from .describe import months_fr
 from .explain import VERDICT, Parts, answer_of, number
 from .memo import Memo
 from .model import CATEGORIES
-from .solve.table import CANDIDATES, CONFLICT, INTERNSHIP, MISSING, Registry, Subset, Table, scale_of
+from .solve.table import CANDIDATES, CONFLICT, MISSING, Registry, Table, alike, scale_of
 from .solve.values import DONE_KEYS, Facts
 
 UNITS = 300  # months in 1/300: hundredths (months written with 2 decimals) and days / 30
@@ -179,7 +179,7 @@ class Writer:
                 single = found[(s,)]
                 structure += [apart, np.where(apart, single.status, -1), np.where(apart, single.internship, -1)]
         structure = [np.broadcast_to(np.asarray(c, dtype=np.int64), (n,)) for c in [answerable] + structure]
-        first, inverse = _alike(structure)
+        first, inverse = alike(structure)
         columns = _Lazy(self, requirement, rows, cols, tables, found, place)
         out: list[bytes | None] = [None] * n
         order = np.argsort(inverse, kind="stable")
@@ -330,20 +330,6 @@ def _reached(rule, months: np.ndarray) -> np.ndarray:
     if float(least) == least:
         return months >= float(least)
     return np.array([rule.reached(m) for m in months.tolist()], dtype=bool)
-
-
-def _alike(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Rows alike in every column: the first row of each kind, and each row's kind."""
-    code = np.zeros(len(columns[0]), dtype=np.int64)
-    for column in columns:
-        if column[0] == column.min() == column.max():
-            continue
-        values, inverse = np.unique(column, return_inverse=True)
-        code = code * len(values) + inverse.reshape(-1)
-        if code.max() >= 2**31:
-            code = np.unique(code, return_inverse=True)[1].reshape(-1)
-    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
-    return first, inverse.reshape(-1)
 
 
 def _rounded(months: np.ndarray, write) -> np.ndarray:

@@ -260,13 +260,12 @@ class Table:
             return ids
         mask = staged.mask()
         optima = [np.broadcast_to(c, rows.shape) for k in ("low", "high", "left") for c in staged.optima[k]]
-        keys = np.stack([mask[index]] + [c[index].astype(np.int64) for c in optima]
-                        + [self.done[index, j] for j in range(self.done.shape[1])]
-                        + [self.has_dec[index].astype(np.int64), self.dec[index]], axis=1)
-        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        first, inverse = alike([mask[index]] + [c[index].astype(np.int64) for c in optima]
+                               + [self.done[index, j] for j in range(self.done.shape[1])]
+                               + [self.has_dec[index].astype(np.int64), self.dec[index]])
         made = [registry.id(self._internship(i, int(mask[i]), [c[i].item() for c in optima]))
                 for i in index[first].tolist()]
-        ids[index] = np.array(made, dtype=np.int64)[inverse.reshape(-1)]
+        ids[index] = np.array(made, dtype=np.int64)[inverse]
         return ids
 
 
@@ -357,3 +356,17 @@ class Found:
                                                               & ((strength[a], a) < (strength[b], b)))
                     place[:, b] += unique[:, a] & before
         return unique, np.where(unique, place, -1)
+
+
+def alike(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows alike in every column: the first row of each kind, and each row's kind."""
+    code = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        if column[0] == column.min() == column.max():
+            continue
+        values, inverse = np.unique(column, return_inverse=True)
+        code = code * len(values) + inverse.reshape(-1)
+        if code.max() >= 2**31:
+            code = np.unique(code, return_inverse=True)[1].reshape(-1)
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
