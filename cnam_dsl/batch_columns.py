@@ -184,14 +184,16 @@ class Writer:
         out: list[bytes | None] = [None] * n
         order = np.argsort(inverse, kind="stable")
         bounds = np.searchsorted(inverse[order], np.arange(len(first) + 1)).tolist()
+        keys = {r: (requirement, *(c[r].item() for c in structure)) for r in first.tolist() if answerable[r]}
+        templates = {r: self.templates.get(key) for r, key in keys.items()}
+        new = [r for r, template in templates.items() if template is None]
+        if new:
+            templates.update(zip(new, self._templates(requirement, rows, tables, new, columns)))
+            for r in new:
+                self.templates.keep(keys[r], templates[r])
         for u, r in enumerate(first.tolist()):
-            if not answerable[r]:
-                continue
-            key = (requirement, *(c[r].item() for c in structure))
-            template = self.templates.get(key)
-            if template is None:
-                template = self.templates.keep(key, self._template(requirement, rows, tables, r, columns))
-            if template is False:
+            template = templates.get(r)
+            if not template:  # unanswerable, or a template that did not check out
                 continue
             index = order[bounds[u]:bounds[u + 1]]
             form = template.format
@@ -225,14 +227,24 @@ class Writer:
             apart[rows] = ~np.all([(s == shown[0]).all(axis=1) for s in shown[1:]], axis=0)
         return apart
 
-    def _template(self, requirement, rows: Rows, tables, r: int, columns: "_Lazy"):
-        """The template of row `r`'s structure (False if, filled, it does not give back row `r`'s answer)."""
+    def _templates(self, requirement, rows: Rows, tables, new: list[int], columns: "_Lazy") -> list:
+        """The templates of the structures of rows `new`, one each (False where, filled, it does not give
+        back that row's answer). Their outcomes are found together, as objects (`Table.outcomes`)."""
         diploma, chosen, milestone, on = requirement
-        index = np.array([r])
-        outcome = tables[chosen]._sub(index, tables[chosen].x[index]).outcomes(True)[0]
-        singles = ({s: tables[(s,)]._sub(index, tables[(s,)].x[index]).outcomes(False)[0] for s in chosen}
-                   if len(chosen) > 1 else {chosen[0]: outcome})
-        facts = rows[r]
+        index = np.array(new)
+
+        def outcomes(sources, with_options):
+            return tables[sources]._sub(index, tables[sources].x[index]).outcomes(with_options)
+
+        found = outcomes(chosen, True)
+        alone = {s: outcomes((s,), False) for s in chosen} if len(chosen) > 1 else {}
+        return [self._template(requirement, rows[r], outcome, {s: alone[s][j] for s in alone} or {chosen[0]: outcome},
+                               r, columns) for j, (r, outcome) in enumerate(zip(new, found))]
+
+    def _template(self, requirement, facts: Facts, outcome, singles, r: int, columns: "_Lazy"):
+        """The template of row `r`'s structure, from its outcomes (False if, filled, it does not give back
+        row `r`'s answer)."""
+        diploma, chosen, milestone, on = requirement
         plain = orjson.dumps(answer_of(self.base, chosen, diploma, milestone, on, facts, outcome, singles))
         holes = Holes()
         answer = answer_of(self.base, chosen, diploma, milestone, on, facts, outcome, singles, holes)
