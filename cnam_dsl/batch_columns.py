@@ -143,8 +143,8 @@ class Writer:
         self.base, self.engine = base, engine
         self.registry = Registry()
         self.templates = Memo(memo_size)
-        self.numbers = Memo(memo_size)  # (units, scale) -> the JSON number
-        self.months = Memo(memo_size)  # months -> as the reasons write them
+        self.numbers = ByHundredths(lambda k: orjson.dumps(number(k / 100)))  # as `explain.number` writes
+        self.months = ByHundredths(lambda k: _months_bytes(k / 100))  # as the reasons write them
         self.suffix = {ok: orjson.dumps(f" — {verdict}.")[1:-1] for ok, verdict in VERDICT.items()}
         self.checked_out = 0  # templates that did not give back the answer they were made from (tests: 0)
 
@@ -263,17 +263,32 @@ class Writer:
             return False
         return template
 
-    def number(self, hundredths: int) -> bytes:
-        """The JSON number `explain.number` writes for months rounded to `hundredths`."""
-        written = self.numbers.get(hundredths)
-        if written is None:
-            written = self.numbers.keep(hundredths, orjson.dumps(number(hundredths / 100)))
-        return written
 
-    def months_text(self, hundredths: int) -> bytes:
-        """Months rounded to `hundredths` as a reason states them (`describe.months_fr`)."""
-        written = self.months.get(hundredths)
-        return written if written is not None else self.months.keep(hundredths, _months_bytes(hundredths / 100))
+
+class ByHundredths:
+    """What `write` writes for months in hundredths, kept in an array up to `size` (looked up column-wise,
+    each written once per process), in a bounded memo beyond."""
+
+    def __init__(self, write, size: int = 1 << 17):
+        self.write, self.size = write, size
+        self.table = np.full(size, None, dtype=object)
+        self.beyond = Memo(size)
+
+    def column(self, hundredths: np.ndarray) -> np.ndarray:
+        inside = hundredths < self.size
+        if not inside.all():
+            found = np.empty(len(hundredths), dtype=object)
+            found[inside] = self.column(hundredths[inside])
+            found[~inside] = [self.beyond.get(k) or self.beyond.keep(k, self.write(k))
+                              for k in hundredths[~inside].tolist()]
+            return found
+        found = self.table[hundredths]
+        unwritten = np.equal(found, None)
+        if unwritten.any():
+            for k in np.unique(hundredths[unwritten]).tolist():
+                self.table[k] = self.write(k)
+            found = self.table[hundredths]
+        return found
 
 
 class _Lazy:
@@ -300,7 +315,7 @@ class _Lazy:
             single = (spec[1],)
             return self._numbers(self.found[single].least, self.tables[single].scale)
         if spec[0] == "months":
-            return _rounded(self._counted(spec[1]), self.writer.months_text)
+            return self.writer.months.column(_hundredths(self._counted(spec[1])))
         _, categories, rule = spec
         reached = _reached(rule, self._counted(categories))
         return np.where(reached, self.writer.suffix[True], self.writer.suffix[False]).astype(object)
@@ -324,7 +339,7 @@ class _Lazy:
     def _numbers(self, column, scale: int) -> np.ndarray:
         """`explain.number` of units/scale months (`units / scale`, as NumPy divides, is the float of the
         fraction: both are rounded correctly)."""
-        return _rounded(np.broadcast_to(column, (len(self.rows),)) / scale, self.writer.number)
+        return self.writer.numbers.column(_hundredths(np.broadcast_to(column, (len(self.rows),)) / scale))
 
 
 def _months_bytes(months: float) -> bytes:
@@ -344,10 +359,10 @@ def _reached(rule, months: np.ndarray) -> np.ndarray:
     return np.array([rule.reached(m) for m in months.tolist()], dtype=bool)
 
 
-def _rounded(months: np.ndarray, write) -> np.ndarray:
-    """`write(k)` for each of `months` (floats), where k is `round(m, 2)` in hundredths, written once per
-    distinct k. Where m × 100 is 0.49 or less from an integer, that integer is k (whatever rounding
-    error m × 100 has); the others (none whose months are hundredths or days) are rounded one by one."""
+def _hundredths(months: np.ndarray) -> np.ndarray:
+    """`round(m, 2)` in hundredths for each of `months` (floats, not negative). Where m × 100 is 0.49 or
+    less from an integer, that integer is it (whatever rounding error m × 100 has); the others (none
+    whose months are hundredths or days) are rounded one by one."""
     scaled = months * 100
     hundredths = np.rint(scaled)
     clear = np.abs(scaled - hundredths) <= 0.49
@@ -355,10 +370,7 @@ def _rounded(months: np.ndarray, write) -> np.ndarray:
     if not clear.all():
         for i in np.flatnonzero(~clear).tolist():
             hundredths[i] = round(round(months[i].item(), 2) * 100)
-    values, inverse = np.unique(hundredths, return_inverse=True)
-    written = np.empty(len(values), dtype=object)
-    written[:] = [write(v) for v in values.tolist()]
-    return written[inverse.reshape(-1)]
+    return hundredths
 
 
 def _bounds(items: list, i: int, written=lambda v: v) -> tuple | None:

@@ -174,10 +174,13 @@ def test_columns_answer_as_the_solver(base):
                 | st.integers(0, 260000).map(lambda k: k / 200) | st.integers(0, 390000).map(lambda k: k / 300),
                 min_size=1, max_size=50))
 def test_months_are_rounded_column_wise_as_python_rounds_them(months):
-    """`batch_columns._rounded` gives, for each float, `round(m, 2)` in hundredths (ties included)."""
+    """`batch_columns._hundredths` gives, for each float, `round(m, 2)` in hundredths (ties included); what
+    is written for them (`ByHundredths`, up to its size and beyond) is what is written for each."""
     import numpy as np
 
-    from cnam_dsl.batch_columns import _rounded
+    from cnam_dsl.batch_columns import ByHundredths, _hundredths
 
-    written = _rounded(np.array(months, dtype=np.float64), lambda k: k)
-    assert [k / 100 for k in written.tolist()] == [round(m, 2) for m in months]
+    hundredths = _hundredths(np.array(months, dtype=np.float64))
+    assert [k / 100 for k in hundredths.tolist()] == [round(m, 2) for m in months]
+    written = ByHundredths(lambda k: f"<{k}>".encode(), size=5000)
+    assert written.column(hundredths).tolist() == [f"<{k}>".encode() for k in hundredths.tolist()]
