@@ -230,27 +230,39 @@ class Table:
         mask = np.where(status == SATISFIED, a[("none", True)].mask(), np.where(status == INTERNSHIP, staged.mask(), 0))
         least, closed, _ = a[("both", False)].optima["least_added"]
         internship = self._internship_ids(staged, status == INTERNSHIP, registry)
-        options = None
-        if with_options:
-            wanted = (status == INTERNSHIP) | (status == MISSING)
-            zero, no = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
-            options = [(status == INTERNSHIP, zero, no, np.full(n, INTERNSHIP, dtype=np.int8), internship)]
-            for kind, mode, category, _ in OPTION_KINDS:
-                for todo_zero in (True, False):
-                    answer = a[(mode, todo_zero)]
-                    value, done, _ = (np.broadcast_to(c, (n,)) for c in answer.optima["least_added"])
-                    present = wanted & answer.any & ~((value == 0) & done)
-                    then = np.full(n, SATISFIED if todo_zero else INTERNSHIP, dtype=np.int8)
-                    then_internship = np.full(n, -1, dtype=np.int64)
-                    after = np.flatnonzero(present & done)
-                    if len(after):
-                        x = self.x[after].copy()
-                        x[:, CATEGORIES.index(category)] += value[after]
-                        sub = self._sub(after, x).found(registry, with_options=False)
-                        then[after], then_internship[after] = sub.status, sub.internship
-                    options.append((present, value, ~done, then, np.where(present, then_internship, -1)))
+        options = self._candidates(a, status, internship, registry) if with_options else None
         return Found(status, np.broadcast_to(mask, (n,)), np.broadcast_to(least, (n,)),
                      np.broadcast_to(closed, (n,)), internship, options)
+
+    def _candidates(self, a: dict, status: np.ndarray, internship: np.ndarray, registry: "Registry") -> list:
+        """The candidate options of each row (`CANDIDATES`: present, months, strict, status once done,
+        internship once done), as `fast._options` makes them before keeping the minimal ones. The files
+        completed by each addition are answered together, in one table."""
+        n = len(status)
+        wanted = (status == INTERNSHIP) | (status == MISSING)
+        zero, no = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+        options = [(status == INTERNSHIP, zero, no, np.full(n, INTERNSHIP, dtype=np.int8), internship)]
+        added = []  # (rows, experience columns once completed) of each candidate
+        for kind, mode, category, _ in OPTION_KINDS:
+            for todo_zero in (True, False):
+                answer = a[(mode, todo_zero)]
+                value, closed, _ = (np.broadcast_to(c, (n,)) for c in answer.optima["least_added"])
+                present = wanted & answer.any & ~((value == 0) & closed)
+                after = np.flatnonzero(present & closed)
+                x = self.x[after].copy()
+                x[:, CATEGORIES.index(category)] += value[after]
+                added.append((after, x))
+                then = np.full(n, SATISFIED if todo_zero else INTERNSHIP, dtype=np.int8)
+                options.append((present, value, ~closed, then, np.full(n, -1, dtype=np.int64)))
+        index = np.concatenate([after for after, _ in added])
+        if len(index):
+            done = self._sub(index, np.concatenate([x for _, x in added])).found(registry, with_options=False)
+            start = 0
+            for (after, _), (present, _, _, then, then_internship) in zip(added, options[1:]):
+                end = start + len(after)
+                then[after], then_internship[after] = done.status[start:end], done.internship[start:end]
+                start = end
+        return options
 
     def _internship_ids(self, staged: Columns, rows: np.ndarray, registry: "Registry") -> np.ndarray:
         """The registry ids of the internships of `rows` (-1 elsewhere), each made once per distinct key."""
