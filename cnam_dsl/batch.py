@@ -106,27 +106,33 @@ class Answerer:
         out: list[bytes | None] = [None] * len(chunk)
         requests: dict[int, dict] = {}  # each line read once
         groups: dict[tuple, tuple[list[int], Rows]] = {}
+        known, read, resolved = self._known.get, self.shapes.read, self._resolved.get
         for position, (number, text) in enumerate(chunk):
-            known = self._known.get(text)
-            if known is not None:
-                out[position] = known
+            answer = known(text)
+            if answer is not None:
+                out[position] = answer
                 self.by_columns += 1
                 continue
-            read = self._read(text)
-            if read is None:
+            found = read(text) if text is not None else None
+            if found is not None:
+                key, shape, values = found
+                requirement = resolved(key, False)
+                if requirement is False:
+                    requirement = self._requirement(key)
+            if found is None or requirement is None:
                 try:
                     requests[position] = request = _request(text)
                 except LineError as exc:
                     out[position] = _error_line(number, exc)
                     continue
-                read = self._simple(request)
-                if read is None:
+                found = self._simple(request)
+                if found is None:
                     out[position] = self._one_by_one(number, request)
                     continue
-            requirement, shape, values = read
-            positions, rows = groups.get(requirement) or groups.setdefault(requirement, ([], Rows()))
-            positions.append(position)
-            rows.add(shape, values)
+                requirement, shape, values = found
+            group = groups.get(requirement) or groups.setdefault(requirement, ([], Rows()))
+            group[0].append(position)
+            group[1].add(shape, values)
         for requirement, (positions, rows) in groups.items():
             for position, answer in zip(positions, self.writer.answers(requirement, rows)):
                 number, text = chunk[position]
@@ -138,16 +144,6 @@ class Answerer:
                 if len(text) <= KNOWN_LINE_BYTES:
                     self._known.keep(text, answer)
         return out
-
-    def _read(self, text: bytes | None):
-        """(requirement, shape, values) of a flat `missing` line read by its shape (`shapes.Shapes`), else
-        None."""
-        found = self.shapes.read(text) if text is not None else None
-        if found is None:
-            return None
-        key, shape, values = found
-        requirement = self._requirement(key)
-        return None if requirement is None else (requirement, shape, values)
 
     def _simple(self, request: dict):
         """(requirement, shape, values) for a `missing` request whose candidate file the engine reads (flat,
