@@ -22,8 +22,12 @@ way a line's answer is the same bytes.
 
 from __future__ import annotations
 
+import functools
 import json
+import os
+import shutil
 import sys
+import tempfile
 import time
 from collections import deque
 from datetime import date
@@ -332,8 +336,28 @@ def _start_worker(rules: str | None) -> None:
     _worker = Answerer(_load(Path(rules) if rules else None), _proofs())
 
 
-def _answer_chunk(chunk) -> list[bytes]:
-    return _worker.lines(chunk)
+def _answer_chunk(chunk, folder: str) -> tuple[str, int, int]:
+    """A worker's answers to a chunk, written to a file in `folder` (handing ~4 KB answers back through
+    multiprocessing's pipe costs more than answering them): (the file, lines, error lines)."""
+    lines = _worker.lines(chunk)
+    with tempfile.NamedTemporaryFile(dir=folder, delete=False) as f:
+        _write_lines(lines, f)
+    return f.name, len(lines), _errors(lines)
+
+
+def _write_lines(lines: list[bytes], out) -> None:
+    for start in range(0, len(lines), WRITTEN_TOGETHER):  # one write per few hundred lines
+        out.write(b"\n".join(lines[start:start + WRITTEN_TOGETHER]) + b"\n")
+
+
+def _copy(path: str, out) -> None:
+    with open(path, "rb") as f:
+        shutil.copyfileobj(f, out, BLOCK)
+    os.remove(path)
+
+
+def _errors(lines: list[bytes]) -> int:
+    return sum(line.startswith(b'{"line":') for line in lines)
 
 
 def _load(rules: Path | None):
@@ -355,23 +379,30 @@ def _proofs():
 
 
 def answered(chunks, rules: Path | None, jobs: int = 1):
-    """The output lines of each chunk of (number, text) input lines, a list per chunk, in order."""
+    """For each chunk of (number, text) input lines, in order: (a function writing its output lines to a
+    binary stream, how many lines, how many error lines). With `jobs` > 1, worker processes answer the
+    chunks, a bounded number at a time, each into a temporary file (removed once copied)."""
     if jobs <= 1:
         answerer = Answerer(_load(rules), _proofs())
         for chunk in chunks:
-            yield answerer.lines(chunk)
+            lines = answerer.lines(chunk)
+            yield functools.partial(_write_lines, lines), len(lines), _errors(lines)
         return
     import multiprocessing
 
     _load(rules)  # fill the cache once, before the workers read it
-    with multiprocessing.get_context("spawn").Pool(jobs, _start_worker, (str(rules) if rules else None,)) as pool:
+    context = multiprocessing.get_context("spawn")
+    with tempfile.TemporaryDirectory(prefix="cnam-batch-") as folder, \
+            context.Pool(jobs, _start_worker, (str(rules) if rules else None,)) as pool:
         pending: deque = deque()
         for chunk in chunks:
-            pending.append(pool.apply_async(_answer_chunk, (chunk,)))
+            pending.append(pool.apply_async(_answer_chunk, (chunk, folder)))
             while len(pending) >= jobs * IN_FLIGHT:
-                yield pending.popleft().get()
+                path, count, errors = pending.popleft().get()
+                yield functools.partial(_copy, path), count, errors
         while pending:
-            yield pending.popleft().get()
+            path, count, errors = pending.popleft().get()
+            yield functools.partial(_copy, path), count, errors
 
 
 class Progress:
@@ -401,11 +432,10 @@ def run(path: str, rules: Path | None, jobs: int = 1, out=None) -> int:
     """`cnam batch`: answer every line; returns the number of lines answered with an error."""
     out = out or sys.stdout.buffer
     progress, errors = Progress(), 0
-    for lines in answered(read_chunks(path, CHUNK if jobs <= 1 else CHUNK // 2), rules, jobs):
-        for start in range(0, len(lines), WRITTEN_TOGETHER):  # one write per few hundred lines
-            out.write(b"\n".join(lines[start:start + WRITTEN_TOGETHER]) + b"\n")
-        errors += sum(line.startswith(b'{"line":') for line in lines)
-        progress.tick(len(lines))
+    for write, count, wrong in answered(read_chunks(path, CHUNK if jobs <= 1 else CHUNK // 2), rules, jobs):
+        write(out)
+        errors += wrong
+        progress.tick(count)
     progress.close()
     out.flush()
     return errors

@@ -64,14 +64,22 @@ def test_a_line_too_long_is_an_error_line_and_the_next_lines_are_answered(tmp_pa
     assert lines[0]["status"] == "internship" and lines[2]["status"] == "missing"
 
 
-def test_several_jobs_give_the_same_lines(tmp_path):
+def test_several_jobs_give_the_same_lines(tmp_path, monkeypatch):
+    """Three tasks' worth of lines (errors among them) through two workers: the lines of one job, in
+    order; the workers' temporary files are gone at the end."""
     path = tmp_path / "in.jsonl"
-    path.write_text("".join(json.dumps({**REQUESTS[0], "profile": {"experiences": [
-        {"months": m, "field": "out"}]}}) + "\n" for m in range(1, 60)), encoding="utf-8")
+    lines = [json.dumps({**REQUESTS[0], "profile": {"experiences": [{"months": m % 97 + 0.25, "field": "out"}]}})
+             for m in range(9000)]
+    lines[17], lines[5000] = "not json", json.dumps({**REQUESTS[0], "diploma": "nope"})
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     one = run_cnam("batch", "--input", str(path))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
     two = run_cnam("batch", "--input", str(path), "--jobs", "2")
     assert one.returncode == two.returncode == 0
-    assert one.stdout == two.stdout and len(one.stdout.splitlines()) == 59
+    assert one.stdout == two.stdout and len(one.stdout.splitlines()) == 9000
+    assert one.stdout.splitlines()[17].startswith('{"line":18,"error":')
+    assert list((tmp_path / "tmp").iterdir()) == []
 
 
 def test_the_impact_of_a_change_of_rules(tmp_path):
