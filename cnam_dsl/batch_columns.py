@@ -3,15 +3,16 @@
 The proved closed forms run column-wise (`solve.table.Table.found`): each row's
 status, pathways retained, internship, options and, under each source alone,
 status, internship and missing months, as integer columns. Rows alike in all
-of that (their *structure*: `numpy.unique` over those columns) get the same
+of that (their *structure*: `table.alike` over those columns) get the same
 answer but for a few numbers: the months missing, each option's months, each
 source's months missing, and in the reasons the months the candidate has and
 whether they meet the rule. For each structure one answer is written the
 usual way (`explain.answer_of`, for the first row that has it) with markers
 where those numbers go, and cut there: a *template*. Each row's answer is
-then its template's pieces joined with its own numbers, written once per
-distinct value. The template is checked on the row it was made from (filled,
-it must be that row's answer, byte for byte) before any row uses it.
+then its template's pieces joined with its own numbers, each number written
+once per hundredth (`ByHundredths`). The template is checked on the row it
+was made from (filled, it must be that row's answer, byte for byte) before
+any row uses it.
 
 What is not answered here (a conflict, whose explanation is Z3's unsat core;
 a number not a whole count of 1/`UNITS` month; a requirement without a proved
@@ -21,7 +22,6 @@ closed form) gets None: the caller answers it one by one.
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 
 import numpy as np
 import orjson
@@ -129,7 +129,6 @@ class Template:
         parts = MARK.split(written)
         self.pieces = parts[0::3]
         self.holes = [specs[int(n if n is not None else t)] for n, t in zip(parts[1::3], parts[2::3])]
-
         self.format = b"%b".join(p.replace(b"%", b"%%") for p in self.pieces)  # filled by `bytes % values`
 
     def fill(self, values) -> bytes:
@@ -150,12 +149,13 @@ class Writer:
 
     def answers(self, requirement: tuple, rows: Rows) -> list[bytes | None]:
         """Each row's answer (None: to answer one by one)."""
+        if len(self.registry.items) > self.templates.size:  # the templates' keys hold internship ids
+            self.registry, self.templates = Registry(), Memo(self.templates.size)
         diploma, chosen, milestone, on = requirement
         n = len(rows)
         cols = Columns(rows)
-        each = [chosen] + ([(s,) for s in chosen] if len(chosen) > 1 else [])
         tables, found = {}, {}
-        for sources in each:
+        for sources in [chosen] + ([(s,) for s in chosen] if len(chosen) > 1 else []):
             form = self.engine.closed_form(sources, diploma, milestone, on)
             scale = None if form is None else scale_of(form, UNITS)
             if scale is None:
@@ -163,34 +163,22 @@ class Writer:
             f = scale // UNITS
             tables[sources] = Table(form, scale, rows, cols.x * f, cols.done * f, cols.has_dec, cols.dec * f)
             found[sources] = tables[sources].found(self.registry, with_options=sources == chosen)
-        main = found[chosen]
-        answerable = cols.exact & (main.status != CONFLICT)
-        kept, place = main.kept()
-        structure = [main.status, np.where(main.status == MISSING, main.closed, 0), main.mask, main.internship,
-                     cols.ue]
-        for c in range(len(CANDIDATES)):
-            _, _, strict, then, internship = main.options[c]
-            on_row = kept[:, c]
-            structure += [place[:, c], np.where(on_row, strict, 0), np.where(on_row, then, -1),
-                          np.where(on_row, internship, -1)]
-        if len(chosen) > 1:
-            apart = self._divergent(chosen, tables, found)
-            for s in chosen:
-                single = found[(s,)]
-                structure += [apart, np.where(apart, single.status, -1), np.where(apart, single.internship, -1)]
-        structure = [np.broadcast_to(np.asarray(c, dtype=np.int64), (n,)) for c in [answerable] + structure]
+        answerable = cols.exact & (found[chosen].status != CONFLICT)
+        kept, place = found[chosen].kept()
+        structure = [answerable] + self._structure(chosen, tables, found, kept, place, cols.ue)
+        structure = [np.broadcast_to(np.asarray(c, dtype=np.int64), (n,)) for c in structure]
         first, inverse = alike(structure)
-        columns = _Lazy(self, requirement, rows, cols, tables, found, place)
-        out: list[bytes | None] = [None] * n
-        order = np.argsort(inverse, kind="stable")
-        bounds = np.searchsorted(inverse[order], np.arange(len(first) + 1)).tolist()
         keys = {r: (requirement, *(c[r].item() for c in structure)) for r in first.tolist() if answerable[r]}
         templates = {r: self.templates.get(key) for r, key in keys.items()}
+        columns = _Lazy(self, requirement, rows, cols, tables, found, place)
         new = [r for r, template in templates.items() if template is None]
         if new:
             templates.update(zip(new, self._templates(requirement, rows, tables, new, columns)))
             for r in new:
                 self.templates.keep(keys[r], templates[r])
+        out: list[bytes | None] = [None] * n
+        order = np.argsort(inverse, kind="stable")
+        bounds = np.searchsorted(inverse[order], np.arange(len(first) + 1)).tolist()
         for u, r in enumerate(first.tolist()):
             template = templates.get(r)
             if not template:  # unanswerable, or a template that did not check out
@@ -204,6 +192,24 @@ class Writer:
                 for i in index.tolist():
                     out[i] = form
         return out
+
+    def _structure(self, chosen, tables, found, kept, place, ue) -> list:
+        """The columns an answer depends on but for its numbers: status, strictness of the months missing,
+        pathways retained (their combinations), internship, UE; each option kept, in its place, with what
+        it leads to; and where the sources alone diverge, each one's status and internship."""
+        main = found[chosen]
+        structure = [main.status, np.where(main.status == MISSING, main.closed, 0), main.mask, main.internship, ue]
+        for c in range(len(CANDIDATES)):
+            _, _, strict, then, internship = main.options[c]
+            on_row = kept[:, c]
+            structure += [place[:, c], np.where(on_row, strict, 0), np.where(on_row, then, -1),
+                          np.where(on_row, internship, -1)]
+        if len(chosen) > 1:
+            apart = self._divergent(chosen, tables, found)
+            for s in chosen:
+                single = found[(s,)]
+                structure += [apart, np.where(apart, single.status, -1), np.where(apart, single.internship, -1)]
+        return structure
 
     def _divergent(self, chosen, tables, found) -> np.ndarray:
         """Whether the sources alone give answers that diverge (`explain.divergences`), row by row: their

@@ -73,12 +73,12 @@ def answer_of(base: RuleBase, chosen: tuple[str, ...], diploma: str, milestone: 
         "date": on.isoformat(),
         "sources": list(chosen),
         "status": outcome.status,
-        "internship": parts.internship(outcome.internship),
+        "internship": internship_json(outcome.internship),
         "missing_months": number(outcome.missing_months) if outcome.status == "missing" else 0,
-        "options": parts.options(outcome.options),
+        "options": [option_json(o) for o in outcome.options],
         "early_review_possible": early_review(base, chosen, facts.ue_acquired),
-        "explanation": parts.explanation(base, chosen, diploma, milestone, on, facts, outcome),
-        "divergences": parts.divergences(singles),
+        "explanation": explanation(base, chosen, diploma, milestone, on, facts, outcome, parts),
+        "divergences": divergences(singles),
     }
     if outcome.status == "missing" and outcome.missing_strict:
         answer["missing_strict"] = True
@@ -102,13 +102,13 @@ def internship_json(internship: Internship | None) -> dict | None:
     }
 
 
-def option_json(option: Option, internship=None) -> dict:
-    """An option as JSON; `internship` writes its internship (default `internship_json`)."""
+def option_json(option: Option) -> dict:
+    """An option as JSON."""
     data = {
         "kind": option.kind,
         "months": number(option.months),
         "status": option.status,
-        "internship": (internship or internship_json)(option.internship),
+        "internship": internship_json(option.internship),
     }
     if option.strict:
         data["strict"] = True
@@ -150,17 +150,8 @@ def divergences(singles: dict[str, Outcome]) -> list[dict]:
 
 
 class Parts:
-    """How the parts of an answer are written: as JSON-ready values. (`cnam batch` leaves markers where
-    the candidate's months go, to cut templates: `batch_columns.Holes`.)"""
-
-    def internship(self, internship: Internship | None):
-        return internship_json(internship)
-
-    def options(self, options: tuple[Option, ...]) -> list:
-        return [option_json(o, self.internship) for o in options]
-
-    def divergences(self, singles: dict[str, Outcome]) -> list:
-        return divergences(singles)
+    """How the reasons of an answer are written: as JSON-ready values. (`cnam batch` leaves markers
+    where the candidate's months go, to cut templates: `batch_columns.Holes`.)"""
 
     def fixed(self, reason: dict) -> dict:
         """A reason that does not depend on the candidate (made once, copied for each answer)."""
@@ -171,11 +162,6 @@ class Parts:
         months, ok = counted(categories, rule, facts)
         return {**fixed, "text": f"{text}{months_fr(months)} — {VERDICT[ok]}."}
 
-    def reasons(self, entries: list) -> list:
-        return entries
-
-    def explanation(self, base: RuleBase, sources, diploma, milestone, on, facts: Facts, outcome: Outcome) -> list:
-        return explanation(base, sources, diploma, milestone, on, facts, outcome, self)
 
 
 VERDICT = {True: "condition remplie", False: "condition non remplie"}
@@ -227,7 +213,7 @@ def explanation(base: RuleBase, sources, diploma, milestone, on, facts: Facts, o
         if early is not None:
             entries.append(parts.fixed(_made(("early", early, facts.ue_acquired),
                                              lambda e=early: _early_entry(e, facts.ue_acquired))))
-    return parts.reasons(entries)
+    return entries
 
 
 def _early_entry(early, ue_acquired: int) -> dict:
