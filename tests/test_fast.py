@@ -165,3 +165,42 @@ def test_a_cohort_of_100000_answers_as_one_by_one_and_as_the_solver(engine, base
                 assert low is None or answers["min_months"][i] == float(low)
                 assert np.isnan(answers["max_months"][i]) == (high is None)
                 assert high is None or answers["max_months"][i] == float(high)
+
+
+def test_the_generated_program_computes_each_node_as_the_operations_do(engine, base):
+    """`Program.values` (a generated straight-line function) gives, for every shipped requirement and
+    random inputs, what applying the operations node by node gives."""
+    import numpy as np
+
+    from cnam_dsl.solve.cohort import ArrayOps
+    from cnam_dsl.solve.fast import OPERATIONS, QUESTIONS, Inputs
+
+    def node_by_node(program, ops, inputs, wanted):
+        values = {}
+        for i in program.needed(wanted):
+            node = program.nodes[i]
+            if node[0] == "in":
+                values[i] = ({"x": inputs.x, "d": inputs.done}[node[1]][node[2]] if node[1] in "xd"
+                             else inputs.has_decision if node[1] == "h" else inputs.decision)
+            elif node[0] == "const":
+                values[i] = ops.const(node[1])
+            elif node[0] == "bool":
+                values[i] = ops.true if node[1] else ops.false
+            else:
+                values[i] = getattr(ops, OPERATIONS[node[0]])(*(values[a] for a in node[1:]))
+        return {w: values[w] for w in wanted}
+
+    rng = np.random.default_rng(5)
+    n = 64
+    inputs = Inputs(tuple(rng.integers(0, 50, n).astype(float) for _ in CATEGORIES),
+                    tuple(rng.choice([0.0, 3.0, 6.0], n) for _ in range(4)), rng.random(n) < 0.3,
+                    rng.choice([2.0, 3.0, 6.0], n))
+    for requirement in requirements(base)[:12]:
+        program = engine.closed_form(*requirement, ON).program
+        for questions in (QUESTIONS, QUESTIONS[:3]):
+            wanted = [o for q in questions for o in program.outputs[q]]
+            got, expected = program.values(ArrayOps(), inputs, wanted), node_by_node(program, ArrayOps(), inputs,
+                                                                                     wanted)
+            assert list(got) == list(expected)
+            assert all(np.array_equal(np.broadcast_to(got[w], (n,)), np.broadcast_to(expected[w], (n,)))
+                       for w in wanted)

@@ -14,8 +14,7 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnam_dsl.shapes import MISSING_FIELDS
-from cnam_dsl.shapes import LONGEST, Shapes
+from cnam_dsl.shapes import LONGEST, MISSING_FIELDS, Shapes
 from cnam_dsl.simple_profile import simple_facts
 from cnam_dsl.solve import Facts
 from cnam_dsl.solve.values import DONE_KEYS

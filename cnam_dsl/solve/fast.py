@@ -22,6 +22,7 @@ import hashlib
 import itertools
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from fractions import Fraction
 
@@ -425,21 +426,41 @@ class Program:
         return {q: self.answer(q[0], [values[o] for o in self.outputs[q]]) for q in questions}
 
     def values(self, ops, inputs: Inputs, wanted) -> dict[int, object]:
-        """The values of the wanted nodes (and of those they depend on)."""
-        values: dict[int, object] = {}
+        """The values of the wanted nodes (and of those they depend on), by a straight-line function of
+        the operations `ops` (generated once per set of wanted nodes, as `python` writes a question)."""
+        wanted = tuple(wanted)
+        run = self._straight.get(wanted)
+        if run is None:
+            run = self._straight[wanted] = self._straight_line(wanted)
+        return dict(zip(wanted, run(ops, inputs.x, inputs.done, inputs.has_decision, inputs.decision)))
+
+    @cached_property
+    def _straight(self) -> dict[tuple[int, ...], object]:
+        return {}
+
+    def _straight_line(self, wanted: tuple[int, ...]):
+        """`run(ops, x, d, h, v)`: the wanted nodes' values, each needed node computed once by `ops`."""
+        constants: list[Fraction] = []
+        lines = ["def run(ops, x, d, h, v):",
+                 "    " + ", ".join(f"o_{t}" for t in OPERATIONS) + " = "
+                 + ", ".join(f"ops.{name}" for name in OPERATIONS.values())]
         for i in self.needed(wanted):
             node = self.nodes[i]
             tag = node[0]
             if tag == "in":
-                values[i] = {"x": inputs.x, "d": inputs.done}[node[1]][node[2]] if node[1] in "xd" else (
-                    inputs.has_decision if node[1] == "h" else inputs.decision)
+                expr = f"{node[1]}[{node[2]}]" if node[1] in "xd" else node[1]
             elif tag == "const":
-                values[i] = ops.const(node[1])
+                expr = f"ops.const(k[{len(constants)}])"
+                constants.append(node[1])
             elif tag == "bool":
-                values[i] = ops.true if node[1] else ops.false
+                expr = "ops.true" if node[1] else "ops.false"
             else:
-                values[i] = getattr(ops, OPERATIONS[tag])(*(values[a] for a in node[1:]))
-        return values
+                expr = f"o_{tag}({', '.join(f'n{a}' for a in node[1:])})"
+            lines.append(f"    n{i} = {expr}")
+        lines.append(f"    return ({', '.join(f'n{i}' for i in wanted)},)")
+        namespace: dict = {"k": constants}
+        exec(compile("\n".join(lines) + "\n", "<program>", "exec"), namespace)  # noqa: S102
+        return namespace["run"]
 
     def python(self, question: tuple[str, bool]) -> tuple[str, list[Fraction]]:
         """One question as a Python function of exact integers (months × a common denominator),
