@@ -328,7 +328,7 @@ def _cut(lines: list, size: int):
 
 # ---------------------------------------------------------------- worker processes
 
-_worker: Answerer | None = None
+_worker: Answerer | None = None  # a worker's answerer: made before the workers fork, or by each (spawn)
 
 
 def _start_worker(rules: str | None) -> None:
@@ -381,7 +381,8 @@ def _proofs():
 def answered(chunks, rules: Path | None, jobs: int = 1):
     """For each chunk of (number, text) input lines, in order: (a function writing its output lines to a
     binary stream, how many lines, how many error lines). With `jobs` > 1, worker processes answer the
-    chunks, a bounded number at a time, each into a temporary file (removed once copied)."""
+    chunks, a bounded number at a time, each into a temporary file (removed once copied); where the
+    system can fork them, they start with the rule base already loaded."""
     if jobs <= 1:
         answerer = Answerer(_load(rules), _proofs())
         for chunk in chunks:
@@ -390,10 +391,14 @@ def answered(chunks, rules: Path | None, jobs: int = 1):
         return
     import multiprocessing
 
-    _load(rules)  # fill the cache once, before the workers read it
-    context = multiprocessing.get_context("spawn")
+    global _worker
+    if "fork" in multiprocessing.get_all_start_methods():  # the workers start with this answerer, ready
+        _worker, context, start = Answerer(_load(rules), _proofs()), multiprocessing.get_context("fork"), None
+    else:
+        _load(rules)  # fill the cache once, before the workers read it
+        context, start = multiprocessing.get_context("spawn"), _start_worker
     with tempfile.TemporaryDirectory(prefix="cnam-batch-") as folder, \
-            context.Pool(jobs, _start_worker, (str(rules) if rules else None,)) as pool:
+            context.Pool(jobs, start, (str(rules) if rules else None,) if start else ()) as pool:
         pending: deque = deque()
         for chunk in chunks:
             pending.append(pool.apply_async(_answer_chunk, (chunk, folder)))
