@@ -389,7 +389,8 @@ slower than the baseline; for rates, what fraction of the baseline's rate).
   answer written the usual way (`cnam_dsl/batch_columns.py`); each answer is its template filled
   with its own numbers, each written once per hundredth. A line met before (the same bytes) is
   answered from memory; the rest (thirds of a month, VAE, conflicts) one by one, the same bytes.
-  With `--jobs`, workers write their answers to temporary files that the process copies out.
+  With `--jobs`, workers (forked with the rule base loaded, where the system forks) write their
+  answers to temporary files that the process copies out.
   What limits it: the per-line Python work around a ~4 KB explained answer, and two cores shared
   by the workers and the process that reads and writes (more jobs do not help here).
 
