@@ -351,8 +351,21 @@ def _write_lines(lines: list[bytes], out) -> None:
 
 
 def _copy(path: str, out) -> None:
+    """The file at `path` written to `out` (by the kernel where `out` is a file, a pipe...), then removed."""
     with open(path, "rb") as f:
-        shutil.copyfileobj(f, out, BLOCK)
+        try:
+            out.flush()
+            target = out.fileno()
+        except (AttributeError, OSError, ValueError):  # a stream in memory
+            shutil.copyfileobj(f, out, BLOCK)
+        else:
+            size, sent = os.fstat(f.fileno()).st_size, 0
+            try:
+                while sent < size:
+                    sent += os.sendfile(target, f.fileno(), sent, size - sent)
+            except OSError:  # an output the kernel will not send to (opened to append, on some systems)
+                f.seek(sent)
+                shutil.copyfileobj(f, out, BLOCK)
     os.remove(path)
 
 

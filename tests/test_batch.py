@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import random
 import shutil
+import subprocess
+import sys
 
 import yaml
 from conftest import ROOT, run_cnam
@@ -80,6 +82,12 @@ def test_several_jobs_give_the_same_lines(tmp_path, monkeypatch):
     assert one.stdout == two.stdout and len(one.stdout.splitlines()) == 9000
     assert one.stdout.splitlines()[17].startswith('{"line":18,"error":')
     assert list((tmp_path / "tmp").iterdir()) == []
+    appended = tmp_path / "out.jsonl"  # the workers' files copied to a file opened to append (`>>`)
+    appended.write_text("before\n", encoding="utf-8")
+    with appended.open("ab") as out:
+        subprocess.run([sys.executable, "-m", "cnam_dsl", "batch", "--input", str(path), "--jobs", "2"], stdout=out,
+                       cwd=ROOT, check=True, timeout=120)
+    assert appended.read_text(encoding="utf-8") == "before\n" + one.stdout
 
 
 def test_the_impact_of_a_change_of_rules(tmp_path):
