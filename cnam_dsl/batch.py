@@ -42,7 +42,7 @@ try:  # faster JSON where available; the output is the same
 except ImportError:  # pragma: no cover - orjson is optional
     orjson = None
 
-CHUNK = 8192  # lines answered together (grouped by requirement); half as many per task sent to a worker
+CHUNK = 8192  # lines answered together (grouped by requirement), also per task sent to a worker
 IN_FLIGHT = 2  # tasks per worker queued at once
 BLOCK = 1 << 20  # bytes read at once
 WRITTEN_TOGETHER = 256  # answer lines per write
@@ -450,7 +450,7 @@ def run(path: str, rules: Path | None, jobs: int = 1, out=None) -> int:
     """`cnam batch`: answer every line; returns the number of lines answered with an error."""
     out = out or sys.stdout.buffer
     progress, errors = Progress(), 0
-    for write, count, wrong in answered(read_chunks(path, CHUNK if jobs <= 1 else CHUNK // 2), rules, jobs):
+    for write, count, wrong in answered(read_chunks(path), rules, jobs):
         write(out)
         errors += wrong
         progress.tick(count)
