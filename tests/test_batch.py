@@ -71,15 +71,15 @@ def test_several_jobs_give_the_same_lines(tmp_path, monkeypatch):
     order; the workers' temporary files are gone at the end."""
     path = tmp_path / "in.jsonl"
     lines = [json.dumps({**REQUESTS[0], "profile": {"experiences": [{"months": m % 97 + 0.25, "field": "out"}]}})
-             for m in range(9000)]
-    lines[17], lines[5000] = "not json", json.dumps({**REQUESTS[0], "diploma": "nope"})
+             for m in range(17000)]
+    lines[17], lines[9000] = "not json", json.dumps({**REQUESTS[0], "diploma": "nope"})
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     one = run_cnam("batch", "--input", str(path))
     (tmp_path / "tmp").mkdir()
     monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
     two = run_cnam("batch", "--input", str(path), "--jobs", "2")
     assert one.returncode == two.returncode == 0
-    assert one.stdout == two.stdout and len(one.stdout.splitlines()) == 9000
+    assert one.stdout == two.stdout and len(one.stdout.splitlines()) == 17000
     assert one.stdout.splitlines()[17].startswith('{"line":18,"error":')
     assert list((tmp_path / "tmp").iterdir()) == []
     appended = tmp_path / "out.jsonl"  # the workers' files copied to a file opened to append (`>>`)
