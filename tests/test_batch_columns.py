@@ -184,3 +184,21 @@ def test_months_are_rounded_column_wise_as_python_rounds_them(months):
     assert [k / 100 for k in hundredths.tolist()] == [round(m, 2) for m in months]
     written = ByHundredths(lambda k: f"<{k}>".encode(), size=5000)
     assert written.column(hundredths).tolist() == [f"<{k}>".encode() for k in hundredths.tolist()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(-3, 3) | st.integers(-2**62, 2**62), min_size=6, max_size=6), min_size=1,
+                max_size=40))
+def test_rows_are_told_apart_exactly_by_their_columns(rows):
+    """`table.alike`: two rows get the same kind exactly when every column holds the same value in both
+    (packed codes renumbered before they overflow), and each kind's first row is its first."""
+    import numpy as np
+
+    from cnam_dsl.solve.table import alike
+
+    columns = [np.array(c, dtype=np.int64) for c in zip(*rows)] * 3  # 18 columns: the codes must be renumbered
+    first, kind = alike(columns)
+    for i, a in enumerate(rows):
+        assert rows.index(a) == first[kind[i]]
+        for j, b in enumerate(rows):
+            assert (kind[i] == kind[j]) == (a == b)

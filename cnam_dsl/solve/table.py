@@ -371,14 +371,22 @@ class Found:
 
 
 def alike(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Rows alike in every column: the first row of each kind, and each row's kind."""
-    code = np.zeros(len(columns[0]), dtype=np.int64)
+    """Rows alike in every (integer) column: the first row of each kind, and each row's kind. The columns
+    are packed into one integer code (a column's values over a small range by arithmetic, others by
+    their rank), renumbered before it could overflow."""
+    code, span = np.zeros(len(columns[0]), dtype=np.int64), 1
     for column in columns:
-        if column[0] == column.min() == column.max():
+        low, high = int(column.min()), int(column.max())
+        if low == high:
             continue
-        values, inverse = np.unique(column, return_inverse=True)
-        code = code * len(values) + inverse.reshape(-1)
-        if code.max() >= 2**31:
-            code = np.unique(code, return_inverse=True)[1].reshape(-1)
+        if high - low < 1 << 20:
+            digits, size = column - low, high - low + 1
+        else:
+            values, digits = np.unique(column, return_inverse=True)
+            digits, size = digits.reshape(-1), len(values)
+        if span * size >= 1 << 62:
+            values, code = np.unique(code, return_inverse=True)
+            code, span = code.reshape(-1), len(values)
+        code, span = code * size + digits, span * size
     _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
     return first, inverse.reshape(-1)
