@@ -6,10 +6,11 @@ category of `model.CATEGORIES`, one per kind of internship done
 (`values.DONE_KEYS`), the decided length. Every number is an integer count
 of 1/`scale` month, so the proved program (`fast.Program`, the one the
 proof is about) runs on int64 columns exactly, every question it answers in
-one pass. `outcomes` turns the columns back into the engine's `Outcome`
-values, the same ones `fast.decide` gives one candidate at a time; a row whose
-answer is a conflict gets None (its explanation is Z3's unsat core: the
-engine answers it).
+one pass. `found` gives the answers as columns (`Found`: statuses, pathways,
+internships, options, for `batch_columns`); `outcomes` turns them back into
+the engine's `Outcome` values, the same ones `fast.decide` gives one
+candidate at a time; a row whose answer is a conflict gets None (its
+explanation is Z3's unsat core: the engine answers it).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import numpy as np
 from .cohort import ArrayOps
 from .fast import QUESTIONS, ClosedForm, Inputs, selection
 from .values import (
-    DONE_KEYS, OPTION_KINDS, Bound, Facts, Internship, Option, Outcome, internship_of, minimal_options,
+    OPTION_KINDS, Bound, Facts, Internship, Option, Outcome, internship_of, minimal_options,
 )
 from ..model import CATEGORIES
 
@@ -292,17 +293,6 @@ class Subset:
 
     def __len__(self) -> int:
         return len(self.index)
-
-
-def columns_of(facts: list[Facts], scaled: list[tuple[list[int], list[int], int | None]]):
-    """The integer columns of rows given as (months per category, internships done, decided length or None),
-    already scaled."""
-    n = len(facts)
-    x = np.array([r[0] for r in scaled], dtype=np.int64).reshape(n, len(CATEGORIES))
-    done = np.array([r[1] for r in scaled], dtype=np.int64).reshape(n, len(DONE_KEYS))
-    has_dec = np.array([r[2] is not None for r in scaled], dtype=bool)
-    dec = np.array([r[2] or 0 for r in scaled], dtype=np.int64)
-    return x, done, has_dec, dec
 
 
 # ---------------------------------------------------------------- answers as columns (no object per row)
