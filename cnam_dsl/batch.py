@@ -23,7 +23,6 @@ way a line's answer is the same bytes.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import shutil
 import sys
@@ -37,10 +36,7 @@ from .batch_columns import Rows, Writer, row_of
 from .memo import Memo
 from .shapes import MISSING_FIELDS, Shapes
 
-try:  # faster JSON where available; the output is the same
-    import orjson
-except ImportError:  # pragma: no cover - orjson is optional
-    orjson = None
+import orjson
 
 CHUNK = 8192  # lines answered together (grouped by requirement), also per task sent to a worker
 IN_FLIGHT = 2  # tasks per worker queued at once
@@ -74,14 +70,7 @@ def _error_line(number: int, error: LineError) -> bytes:
     return dumps({"line": number, "error": str(error)})
 
 
-def loads(text: bytes | str):
-    return orjson.loads(text) if orjson is not None else json.loads(text)
-
-
-def dumps(value) -> bytes:
-    if orjson is not None:
-        return orjson.dumps(value)
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+loads, dumps = orjson.loads, orjson.dumps  # compact JSON, as `cnam missing --format json` prints it
 
 
 class Answerer:
