@@ -32,11 +32,11 @@ from collections import deque
 from datetime import date
 from pathlib import Path
 
+import orjson
+
 from .batch_columns import Rows, Writer, row_of
 from .memo import Memo
 from .shapes import MISSING_FIELDS, Shapes
-
-import orjson
 
 CHUNK = 8192  # lines answered together (grouped by requirement), also per task sent to a worker
 IN_FLIGHT = 2  # tasks per worker queued at once
@@ -395,12 +395,12 @@ def answered(chunks, rules: Path | None, jobs: int = 1):
 
     global _worker
     if "fork" in multiprocessing.get_all_start_methods():  # the workers start with this answerer, ready
-        _worker, context, start = Answerer(_load(rules), _proofs()), multiprocessing.get_context("fork"), None
+        _worker = Answerer(_load(rules), _proofs())
+        context, start, arguments = multiprocessing.get_context("fork"), None, ()
     else:
         _load(rules)  # fill the cache once, before the workers read it
-        context, start = multiprocessing.get_context("spawn"), _start_worker
-    with tempfile.TemporaryDirectory(prefix="cnam-batch-") as folder, \
-            context.Pool(jobs, start, (str(rules) if rules else None,) if start else ()) as pool:
+        context, start, arguments = multiprocessing.get_context("spawn"), _start_worker, (rules and str(rules),)
+    with tempfile.TemporaryDirectory(prefix="cnam-batch-") as folder, context.Pool(jobs, start, arguments) as pool:
         pending: deque = deque()
         for chunk in chunks:
             pending.append(pool.apply_async(_answer_chunk, (chunk, folder)))

@@ -77,7 +77,8 @@ class Rows:
 
 
 def _units(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`values` (months) in 1/UNITS month, and whether each is one (`batch._unit`, column-wise)."""
+    """`values` (months) in 1/UNITS month, and whether each is one: within 10⁻⁹ of a multiple of 1/UNITS
+    (months are rounded to 9 decimals), so that `values.exact` reads that very fraction."""
     scaled = values * UNITS
     units = np.rint(scaled)
     return units.astype(np.int64), np.abs(scaled - units) <= 1e-9 * UNITS
@@ -240,7 +241,7 @@ class Writer:
         index = np.array(new)
 
         def outcomes(sources, with_options):
-            return tables[sources]._sub(index, tables[sources].x[index]).outcomes(with_options)
+            return tables[sources]._sub(index, tables[sources].x[index]).outcomes(self.registry, with_options)
 
         found = outcomes(chosen, True)
         alone = {s: outcomes((s,), False) for s in chosen} if len(chosen) > 1 else {}
@@ -268,7 +269,6 @@ class Writer:
             self.checked_out += 1
             return False
         return template
-
 
 
 class ByHundredths:
@@ -303,7 +303,7 @@ class _Lazy:
     def __init__(self, writer: Writer, requirement, rows: Rows, cols: Columns, tables, found, place):
         self.writer, self.requirement, self.rows, self.cols = writer, requirement, rows, cols
         self.tables, self.found, self.place = tables, found, place
-        self.made: dict[tuple, list[bytes]] = {}
+        self.made: dict[tuple, np.ndarray] = {}
 
     def get(self, spec: tuple) -> np.ndarray:
         if spec not in self.made:

@@ -163,7 +163,6 @@ class Parts:
         return {**fixed, "text": f"{text}{months_fr(months)} — {VERDICT[ok]}."}
 
 
-
 VERDICT = {True: "condition remplie", False: "condition non remplie"}
 
 

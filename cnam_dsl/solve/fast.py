@@ -22,8 +22,8 @@ import hashlib
 import itertools
 import math
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 from fractions import Fraction
 
 from ..model import ADDED_ANY_FIELD, ADDED_IN_FIELD, CATEGORIES, PROFESSIONAL_KINDS, ExperienceRule, RuleBase
@@ -440,47 +440,40 @@ class Program:
 
     def _straight_line(self, wanted: tuple[int, ...]):
         """`run(ops, x, d, h, v)`: the wanted nodes' values, each needed node computed once by `ops`."""
+        header = ("def run(ops, x, d, h, v):\n    " + ", ".join(f"o_{t}" for t in OPERATIONS) + " = "
+                  + ", ".join(f"ops.{name}" for name in OPERATIONS.values()))
+        source, constants = self._source(header, wanted, "ops.const(k[{}])", ("ops.false", "ops.true"),
+                                         lambda tag, args: f"o_{tag}({', '.join(args)})")
+        namespace: dict = {"k": constants}
+        exec(compile(source, "<program>", "exec"), namespace)  # noqa: S102
+        return namespace["run"]
+
+    def python(self, question: tuple[str, bool]) -> tuple[str, list[Fraction]]:
+        """One question as a Python function of exact integers (months × a common denominator),
+        `run(x, d, h, v, k)` with `k` the constants (returned alongside) scaled alike."""
+        return self._source("def run(x, d, h, v, k):", self.outputs[question], "k[{}]", ("False", "True"),
+                            lambda tag, args: PYTHON[tag].format(*args))
+
+    def _source(self, header: str, wanted, constant: str, booleans: tuple[str, str], operation):
+        """The source of a function computing the `wanted` nodes in order, each needed node once as
+        `n<i>` (`constant` formats the index of a constant, `booleans` spell false and true, `operation`
+        writes an operation from its tag and its arguments), and the constants it indexes."""
         constants: list[Fraction] = []
-        lines = ["def run(ops, x, d, h, v):",
-                 "    " + ", ".join(f"o_{t}" for t in OPERATIONS) + " = "
-                 + ", ".join(f"ops.{name}" for name in OPERATIONS.values())]
+        lines = [header]
         for i in self.needed(wanted):
             node = self.nodes[i]
             tag = node[0]
             if tag == "in":
                 expr = f"{node[1]}[{node[2]}]" if node[1] in "xd" else node[1]
             elif tag == "const":
-                expr = f"ops.const(k[{len(constants)}])"
+                expr = constant.format(len(constants))
                 constants.append(node[1])
             elif tag == "bool":
-                expr = "ops.true" if node[1] else "ops.false"
+                expr = booleans[bool(node[1])]
             else:
-                expr = f"o_{tag}({', '.join(f'n{a}' for a in node[1:])})"
+                expr = operation(tag, [f"n{a}" for a in node[1:]])
             lines.append(f"    n{i} = {expr}")
         lines.append(f"    return ({', '.join(f'n{i}' for i in wanted)},)")
-        namespace: dict = {"k": constants}
-        exec(compile("\n".join(lines) + "\n", "<program>", "exec"), namespace)  # noqa: S102
-        return namespace["run"]
-
-    def python(self, question: tuple[str, bool]) -> tuple[str, list[Fraction]]:
-        """One question as a Python function of exact integers (months × a common denominator),
-        `run(x, d, h, v, k)` with `k` the constants (returned alongside) scaled alike."""
-        constants: list[Fraction] = []
-        lines = ["def run(x, d, h, v, k):"]
-        for i in self.needed(self.outputs[question]):
-            node = self.nodes[i]
-            tag = node[0]
-            if tag == "in":
-                expr = f"{node[1]}[{node[2]}]" if node[1] in "xd" else node[1]
-            elif tag == "const":
-                expr = f"k[{len(constants)}]"
-                constants.append(node[1])
-            elif tag == "bool":
-                expr = str(node[1])
-            else:
-                expr = PYTHON[tag].format(*(f"n{a}" for a in node[1:]))
-            lines.append(f"    n{i} = {expr}")
-        lines.append(f"    return ({', '.join(f'n{i}' for i in self.outputs[question])},)")
         return "\n".join(lines) + "\n", constants
 
 

@@ -16,15 +16,14 @@ explanation is Z3's unsat core: the engine answers it).
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
 
-from .cohort import ArrayOps
+from .cohort import STATUSES, ArrayOps
 from .fast import QUESTIONS, ClosedForm, Inputs, selection
 from .values import (
-    OPTION_KINDS, Bound, Facts, Internship, Option, Outcome, internship_of, minimal_options,
+    OPTION_KINDS, Bound, Facts, Internship, Option, Outcome, internship_of,
 )
 from ..model import CATEGORIES
 
@@ -126,43 +125,33 @@ class Table:
             self._selections[mask] = selection(self.form.plan, tuple(bool(mask >> k & 1) for k in range(n)))
         return self._selections[mask]
 
-    def outcomes(self, with_options: bool = True) -> list[Outcome | None]:
-        """Each row's `Outcome`, as `fast.decide` gives it; None for a conflict (the solver explains it)."""
-        status, a = statuses(self.form, self.scale, self.x, self.done, self.has_dec, self.dec,
-                             QUESTIONS if with_options else STATUS_QUESTIONS)
-        internships = self._internships_of(a[("none", False)], status == INTERNSHIP)
-        options = self._options(a, status, internships) if with_options else None
-        more = a[("both", False)].optima["least_added"]
-        satisfied_mask = a[("none", True)].mask().tolist()
-        staged_mask = a[("none", False)].mask().tolist()
-        least, closed = more[0].tolist(), more[1].tolist()
-        found: list[Outcome | None] = []
-        for i, s in enumerate(status.tolist()):
-            kept = options[i] if options is not None else ()
-            if s == SATISFIED:
-                found.append(Outcome("satisfied", None, ZERO, False, (), self.selection(satisfied_mask[i]), ()))
-            elif s == INTERNSHIP:
-                found.append(Outcome("internship", internships[i], ZERO, False, kept,
-                                     self.selection(staged_mask[i]), ()))
+    def outcomes(self, registry: "Registry", with_options: bool = True) -> list[Outcome | None]:
+        """Each row's `Outcome`, as `fast.decide` gives it, made from `found`; None for a conflict (the
+        solver explains it)."""
+        found = self.found(registry, with_options)
+        kept, place = found.kept() if with_options else (None, None)
+        made: list[Outcome | None] = []
+        for i, s in enumerate(found.status.tolist()):
+            options = ()
+            if with_options and s in (INTERNSHIP, MISSING):
+                order = sorted((int(place[i, c]), c) for c in np.flatnonzero(kept[i]).tolist())
+                options = tuple(self._option(found.options[c], CANDIDATES[c][0], i, registry) for _, c in order)
+            if s == SATISFIED or s == INTERNSHIP:
+                made.append(Outcome(STATUSES[s], registry.items[found.internship[i]] if s == INTERNSHIP else None,
+                                    ZERO, False, options, self.selection(int(found.mask[i])), ()))
             elif s == MISSING:
-                found.append(Outcome("missing", None, self.fraction(least[i]), not closed[i], kept,
-                                     frozenset(), ()))
+                made.append(Outcome("missing", None, self.fraction(int(found.least[i])), not found.closed[i],
+                                    options, frozenset(), ()))
             elif with_options:
-                found.append(None)
+                made.append(None)
             else:  # a conflict as `fast.decide` gives it, without its core
-                found.append(Outcome("conflict", None, ZERO, False, (), frozenset(), ()))
-        return found
+                made.append(Outcome("conflict", None, ZERO, False, (), frozenset(), ()))
+        return made
 
-    def _internships_of(self, staged: Columns, rows: np.ndarray) -> list:
-        """The internship of the rows whose status is `internship` (None elsewhere)."""
-        found = [None] * len(rows)
-        if not rows.any():
-            return found
-        mask = staged.mask().tolist()
-        optima = [c.tolist() for k in ("low", "high", "left") for c in staged.optima[k]]
-        for i in np.flatnonzero(rows).tolist():
-            found[i] = self._internship(i, mask[i], [c[i] for c in optima])
-        return found
+    def _option(self, candidate: tuple, kind: str, i: int, registry: "Registry") -> Option:
+        _, months, strict, status, internship = (c[i] for c in candidate)
+        return Option(kind, self.fraction(int(months)), bool(strict), STATUSES[status],
+                      registry.items[internship] if internship >= 0 else None)
 
     def _internship(self, i: int, mask: int, optima: list) -> Internship:
         """Row `i`'s internship from its feasible combinations and its (value, closed, bounded) optima."""
@@ -176,44 +165,6 @@ class Table:
             low, high, left = (self.bound(*optima[j:j + 3]) for j in (0, 3, 6))
             internship = self._internships[key] = internship_of(stages, facts, low, high, left)
         return internship
-
-    def _options(self, a: dict, status: np.ndarray, internships: list) -> list[tuple[Option, ...]]:
-        """As `fast._options`, for the rows whose status is `internship` or `missing` (the options are
-        compared in 1/`scale` month, exactly as in months)."""
-        n = len(status)
-        wanted = (status == INTERNSHIP) | (status == MISSING)
-        found: list[list[Option]] = [[] for _ in range(n)]
-        for i in np.flatnonzero(status == INTERNSHIP).tolist():
-            found[i].append(Option("internship", 0, False, "internship", internships[i]))
-        for kind, mode, category, _ in OPTION_KINDS:
-            column = CATEGORIES.index(category)
-            for todo_zero in (True, False):
-                answer = a[(mode, todo_zero)]
-                value, closed, _ = answer.optima["least_added"]
-                rows = wanted & answer.any & ~((value == 0) & closed)
-                if not rows.any():
-                    continue
-                then = self._after(rows & closed, column, value)
-                values, closes = value.tolist(), closed.tolist()
-                for i in np.flatnonzero(rows).tolist():
-                    if closes[i]:
-                        status_i, internship = then[i].status, then[i].internship
-                    else:
-                        status_i, internship = ("satisfied" if todo_zero else "internship"), None
-                    found[i].append(Option(kind, values[i], not closes[i], status_i, internship))
-        return [tuple(replace(o, months=self.fraction(o.months)) for o in minimal_options(f)) if f else ()
-                for f in found]
-
-    def _after(self, rows: np.ndarray, column: int, added: np.ndarray) -> dict[int, Outcome]:
-        """The outcome (without options) of the rows once `added` is added to one category. (Their facts
-        serve the internships' qualifiers: internships done and decided length, which the addition
-        leaves alone.)"""
-        index = np.flatnonzero(rows)
-        if not len(index):
-            return {}
-        x = self.x[index].copy()
-        x[:, column] += added[index]
-        return dict(zip(index.tolist(), self._sub(index, x).outcomes(with_options=False)))
 
     def _sub(self, index: np.ndarray, x: np.ndarray) -> "Table":
         """The table of the rows `index`, their experience columns replaced by `x` (memos shared)."""
