@@ -104,8 +104,8 @@ def profiles(n: int, seed: int = 3) -> list[dict]:
 
 
 def warm(runs: int, base) -> list[dict]:
-    from cnam_dsl.explain import missing_answer
-    from cnam_dsl.profile import parse_profile
+    from cnam_dsl.answer.explain import missing_answer
+    from cnam_dsl.candidate.reader import parse_profile
     from cnam_dsl.solve import Engine
 
     engine = Engine(base)
@@ -219,8 +219,8 @@ def end_to_end(runs: int, lines: int, jobs_list=(1, 2)) -> list[dict]:
 
 def scale(runs: int, sizes: list[int]) -> tuple[list[dict], list[tuple[int, float]]]:
     from cnam_dsl.cache import cached_rule_base
-    from cnam_dsl.explain import missing_answer
-    from cnam_dsl.profile import parse_profile
+    from cnam_dsl.answer.explain import missing_answer
+    from cnam_dsl.candidate.reader import parse_profile
     from cnam_dsl.solve import Engine
 
     rows, latency = [], []
@@ -334,7 +334,7 @@ def main() -> int:
     runs = max(args.runs, 5)
     WORK = Path(tempfile.mkdtemp(prefix="cnam-bench-"))
     os.environ["CNAM_CACHE_DIR"] = str(WORK / "cache")
-    from cnam_dsl.check import load_rule_base
+    from cnam_dsl.language.check import load_rule_base
 
     base, _ = load_rule_base(ROOT / "rules")
     sizes = [10, 100] if args.quick else [10, 100, 1000]
@@ -381,12 +381,12 @@ slower than the baseline; for rates, what fraction of the baseline's rate).
   Conflicts (their explanation is an unsat core) and facts outside the proved domain go to Z3.
 - **Cohorts.** The same proved program runs on NumPy arrays (`cnam_dsl/solve/cohort.py`).
   `cnam batch` answers JSON lines with the full explanation. Each request line is read by its
-  shape (`cnam_dsl/shapes.py`: the line with its digits written 0; one generated reader per shape
+  shape (`cnam_dsl/batch/shapes.py`: the line with its digits written 0; one generated reader per shape
   checks and sums the numbers as the candidate-file reader does). A chunk's requests are grouped
   by requirement and the proved program runs on int64 columns in 1/300 month
   (`cnam_dsl/solve/table.py`): statuses, pathways, internships, options and each source's answer
   as columns. Rows whose answers differ only in their numbers share a template, cut from one
-  answer written the usual way (`cnam_dsl/batch_columns.py`); each answer is its template filled
+  answer written the usual way (`cnam_dsl/batch/columns.py`); each answer is its template filled
   with its own numbers, each written once per hundredth. A line met before (the same bytes) is
   answered from memory; the rest (thirds of a month, VAE, conflicts) one by one, the same bytes.
   With `--jobs`, workers (forked with the rule base loaded, where the system forks) write their

@@ -15,6 +15,7 @@ anything else (stale, truncated, corrupt, foreign) is ignored and rebuilt.
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import io
@@ -26,16 +27,11 @@ import sys
 from fractions import Fraction
 from pathlib import Path
 
-from .paths import PACKAGE
+from .paths import PACKAGE, grammar_path
 
-FORMAT = 3  # 3: `Span` is pickled as `model.Span` (it moved from nodes.py)
+FORMAT = 4  # 4: the key digests every source file of the package (not a list of module names)
 MAGIC = b"cnam-dsl cache\n"
 KEEP = 8  # rule-base entries kept (the most recently written)
-# The modules whose code decides what a checked rule base is (and how it pickles).
-READERS = ("parse.py", "check.py", "model.py", "nodes.py", "profile.py", "diagnostics.py")
-# The modules whose code decides what a proved closed form means.
-GRAMMARS = (PACKAGE / "grammar" / "cnr.lark", PACKAGE.parent / "grammar" / "cnr.lark")  # as parse.GRAMMAR_PATHS
-PROVERS = ("compile.py", "solve/fast.py", "solve/proof.py", "solve/solver.py", "solve/values.py")
 
 
 def cache_dir() -> Path | None:
@@ -49,22 +45,24 @@ def cache_dir() -> Path | None:
     return Path(base) / "cnam-dsl"
 
 
-def _code_digest(names: tuple[str, ...]) -> str:
+@functools.cache
+def code_digest() -> str:
+    """The digest of the code that reads, checks and proves rules: every Python file of the package as it
+    is on disk (found by walking it, so a moved or renamed module changes the digest too) and the grammar."""
     h = hashlib.sha256()
-    for name in names:
-        path = PACKAGE / name
-        h.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b"") + b"\0")
+    files = sorted(p for p in PACKAGE.rglob("*.py") if "rules" not in p.relative_to(PACKAGE).parts[:1])
+    for path in files + [grammar_path()]:
+        name = path.relative_to(PACKAGE.parent).as_posix() if path.is_relative_to(PACKAGE.parent) else path.name
+        h.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"-") + b"\0")
     return h.hexdigest()
 
 
 def rules_key(root: Path) -> str:
-    """The key of a rules folder: its files' names and content, the grammar and the readers' code."""
-    h = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{_code_digest(READERS)}\0".encode())
+    """The key of a rules folder: its files' names and content, and the code that reads them."""
+    h = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{code_digest()}\0".encode())
     h.update(str(root.resolve()).encode() + b"\0")  # the files' names in answers start from the folder's
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
-    for grammar in GRAMMARS:
-        h.update(grammar.read_bytes() if grammar.exists() else b"-")
     return h.hexdigest()
 
 
@@ -181,7 +179,7 @@ def cached_rule_base(root: Path):
             finally:
                 if collecting:
                     gc.enable()
-    from .check import load_rule_base
+    from .language.check import load_rule_base
 
     base, diagnostics = load_rule_base(root)
     if key is not None and base is not None:
@@ -212,7 +210,7 @@ class ProofStore:
 
     def __init__(self, folder: Path | None):
         self.folder = folder
-        self.key = _code_digest(PROVERS)
+        self.key = code_digest()
         self._proved = self._read()
 
     @staticmethod

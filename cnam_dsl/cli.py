@@ -225,7 +225,7 @@ def load_base(rules: Path | None):
 
 
 def load_candidate(path: str):
-    from .profile import ProfileError, load_profile
+    from .candidate.reader import ProfileError, load_profile
 
     try:
         return load_profile(path)
@@ -234,12 +234,12 @@ def load_candidate(path: str):
 
 
 def cmd_check(args) -> int:
-    from .check import check_files, rule_files
+    from .language.check import check_files, rule_files
     from .diagnostics import render
-    from .present import to_json
+    from .answer.present import to_json
     from .cache import ProofStore
     from .solve import Engine, SolverError
-    from .verify import verify
+    from .analysis.verify import verify
 
     root = args.rules or default_rules_dir()
     paths = expand_paths(args.paths, root) if args.paths else rule_files(root)
@@ -266,7 +266,7 @@ def expand_paths(paths: list[Path], root: Path) -> list[Path]:
     """The files to check: those named and the .cnr files under the folders named, in the context
     of the rule base: its diploma declarations (unless the files named declare diplomas) and the
     declarations (title, document, general rules) of the sources the files named use."""
-    from .check import rule_files
+    from .language.check import rule_files
 
     files = []
     for p in paths:
@@ -311,8 +311,8 @@ def _read_texts(diagnostics) -> dict[str, str]:
 
 def cmd_missing(args) -> int:
     from .cache import ProofStore
-    from .explain import RequestError, missing_answer
-    from .present import missing_text, to_json
+    from .answer.explain import RequestError, missing_answer
+    from .answer.present import missing_text, to_json
     from .solve import Engine, SolverError
 
     profile = load_candidate(args.profile)
@@ -330,7 +330,7 @@ def cmd_missing(args) -> int:
 
 
 def cmd_batch(args) -> int:
-    from . import batch
+    from .batch import cohort as batch
 
     if args.input != "-" and not Path(args.input).is_file():
         raise UsageError(f"{args.input}: fichier introuvable")
@@ -346,8 +346,8 @@ def cmd_batch(args) -> int:
 
 
 def cmd_vae(args) -> int:
-    from .explain import RequestError, vae_answer
-    from .present import to_json, vae_text
+    from .answer.explain import RequestError, vae_answer
+    from .answer.present import to_json, vae_text
     from .solve import SolverError
 
     code = args.certification
@@ -367,9 +367,9 @@ def cmd_vae(args) -> int:
 
 
 def cmd_fmt(args) -> int:
-    from .check import rule_files
-    from .fmt import contexts, format_files
-    from .present import to_json
+    from .language.check import rule_files
+    from .authoring.fmt import contexts, format_files
+    from .answer.present import to_json
 
     root = args.rules or default_rules_dir()
     files = []
@@ -413,9 +413,9 @@ def cmd_serve(args) -> int:
 
 
 def cmd_diff(args) -> int:
-    from .diff import diff_report, diff_text
-    from .explain import RequestError
-    from .present import to_json
+    from .analysis.diff import diff_report, diff_text
+    from .answer.explain import RequestError
+    from .answer.present import to_json
     from .solve import SolverError
 
     try:
@@ -427,9 +427,9 @@ def cmd_diff(args) -> int:
 
 
 def cmd_examples(args) -> int:
-    from .examples import boundary_examples, examples_text
-    from .explain import RequestError
-    from .present import to_json
+    from .analysis.examples import boundary_examples, examples_text
+    from .answer.explain import RequestError
+    from .answer.present import to_json
     from .solve import SolverError
 
     base = load_base(args.rules)
@@ -446,7 +446,7 @@ def cmd_docs(args) -> int:
 
     from .diagnostics import render
     from .docsite.build import DocsError, ExamplesFailed, build_site, serve
-    from .present import to_json
+    from .answer.present import to_json
 
     rules = args.rules or default_rules_dir()
     with tempfile.TemporaryDirectory(prefix="cnam-site-") as scratch:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .nodes import Span
+from .language.nodes import Span
 
 SEVERITY_FR = {"error": "erreur", "warning": "avertissement"}
 

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 with atheris.instrument_imports():
-    from cnam_dsl.profile import ProfileError, read_profile_text
+    from cnam_dsl.candidate.reader import ProfileError, read_profile_text
 
 
 def test_one_input(data: bytes) -> None:

@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 with atheris.instrument_imports():
-    from cnam_dsl.check import Builder
-    from cnam_dsl.parse import parse_text
+    from cnam_dsl.language.check import Builder
+    from cnam_dsl.language.parse import parse_text
 
 
 def test_one_input(data: bytes) -> None:

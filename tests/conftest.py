@@ -25,7 +25,7 @@ def update_golden(request) -> bool:
 
 @pytest.fixture(scope="session")
 def base():
-    from cnam_dsl.check import load_rule_base
+    from cnam_dsl.language.check import load_rule_base
 
     rule_base, diagnostics = load_rule_base(ROOT / "rules")
     assert rule_base is not None, [d.message for d in diagnostics]

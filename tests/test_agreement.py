@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cnam_dsl.explain import missing_answer
-from cnam_dsl.profile import parse_profile
+from cnam_dsl.answer.explain import missing_answer
+from cnam_dsl.candidate.reader import parse_profile
 from cnam_dsl.solve import Engine
 
 from conftest import ROOT

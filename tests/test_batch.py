@@ -53,7 +53,7 @@ def test_each_answer_is_what_cnam_missing_prints(tmp_path):
 
 
 def test_a_line_too_long_is_an_error_line_and_the_next_lines_are_answered(tmp_path):
-    from cnam_dsl.batch import MAX_LINE_BYTES
+    from cnam_dsl.batch.cohort import MAX_LINE_BYTES
 
     path = tmp_path / "in.jsonl"
     huge = {**REQUESTS[0], "profile": {"name": "x" * (2 * MAX_LINE_BYTES)}}
@@ -115,7 +115,7 @@ def test_the_impact_of_a_change_of_rules(tmp_path):
 def test_lines_are_read_in_blocks_as_they_are_written(tmp_path, monkeypatch):
     """`read_chunks` reads blocks, not lines: every line, numbered, blank ones skipped, those over the limit
     given as None (also across blocks and at the end of the file), in chunks of the size asked."""
-    from cnam_dsl import batch
+    from cnam_dsl.batch import cohort as batch
 
     monkeypatch.setattr(batch, "MAX_LINE_BYTES", 50)
     monkeypatch.setattr(batch, "BLOCK", 64)

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnam_dsl.profile import ProfileError, parse_profile
-from cnam_dsl.simple_profile import simple_facts
+from cnam_dsl.candidate.reader import ProfileError, parse_profile
+from cnam_dsl.batch.simple import simple_facts
 from cnam_dsl.solve import Facts
 
 ON = date(2026, 1, 1)
@@ -97,7 +97,7 @@ def random_request(rng: random.Random) -> dict:
 
 @pytest.fixture(scope="module")
 def answerer(base):
-    from cnam_dsl.batch import Answerer
+    from cnam_dsl.batch.cohort import Answerer
 
     return Answerer(base)
 
@@ -130,7 +130,7 @@ def test_rows_sharing_a_template_get_their_own_numbers(base):
     """3,000 candidates of three requirements with months in hundredths: few templates, each filled with
     each row's own months (missing, options, each source's, the candidate's in the reasons), byte for
     byte the answers made one by one."""
-    from cnam_dsl.batch import Answerer
+    from cnam_dsl.batch.cohort import Answerer
 
     rng = random.Random(7)
     chunk = []
@@ -151,8 +151,8 @@ def test_rows_sharing_a_template_get_their_own_numbers(base):
 
 def test_columns_answer_as_the_solver(base):
     """Rows answered column-wise against the engine that asks Z3 everything (no closed form)."""
-    from cnam_dsl.batch import Answerer
-    from cnam_dsl.explain import missing_answer
+    from cnam_dsl.batch.cohort import Answerer
+    from cnam_dsl.answer.explain import missing_answer
     from cnam_dsl.solve import Engine
 
     rng = random.Random(11)
@@ -178,7 +178,7 @@ def test_months_are_rounded_column_wise_as_python_rounds_them(months):
     is written for them (`ByHundredths`, up to its size and beyond) is what is written for each."""
     import numpy as np
 
-    from cnam_dsl.batch_columns import ByHundredths, _hundredths
+    from cnam_dsl.batch.columns import ByHundredths, _hundredths
 
     hundredths = _hundredths(np.array(months, dtype=np.float64))
     assert [k / 100 for k in hundredths.tolist()] == [round(m, 2) for m in months]

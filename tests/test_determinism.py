@@ -93,7 +93,7 @@ def test_a_comparison_does_not_depend_on_the_searches_before_it(base):
     leave other terms in Z3's context, as the proofs of closed forms do when the cache lacks them)."""
     from datetime import date
 
-    from cnam_dsl.diff import Comparison, Party, RuleSet, divergences_of
+    from cnam_dsl.analysis.diff import Comparison, Party, RuleSet, divergences_of
     from cnam_dsl.solve import Engine
 
     on = date(2026, 1, 1)

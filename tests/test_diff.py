@@ -95,7 +95,7 @@ def test_the_two_general_sources_diverge_where_their_pages_do(general_sources):
 
 @pytest.mark.slow
 def test_witnesses_are_plain_candidate_files_with_different_answers(general_sources):
-    from cnam_dsl.profile import parse_profile
+    from cnam_dsl.candidate.reader import parse_profile
 
     for d in general_sources["divergences"]:
         profile = parse_profile(d["witness"])
@@ -119,15 +119,15 @@ def test_witnesses_reproduce_with_the_real_cnam_missing(general_sources, tmp_pat
 @pytest.fixture(scope="module")
 def bac2(engine) -> dict:
     """cnam-na against cnam-eleves for Bac+2, computed in this process."""
-    from cnam_dsl.diff import RuleSet, compare, source_comparisons
+    from cnam_dsl.analysis.diff import RuleSet, compare, source_comparisons
 
     rules = RuleSet("base", engine.base, engine)
     return compare(source_comparisons(rules, ["cnam-na", "cnam-eleves"], "bac+2", None, ON), ON)
 
 
 def test_every_witness_reproduces_in_process(engine, bac2):
-    from cnam_dsl.explain import missing_answer
-    from cnam_dsl.profile import parse_profile
+    from cnam_dsl.answer.explain import missing_answer
+    from cnam_dsl.candidate.reader import parse_profile
 
     assert len(bac2["divergences"]) >= 5
     for d in bac2["divergences"]:
@@ -164,9 +164,9 @@ def test_symbolic_answers_agree_with_the_engine(base, engine):
     """The Z3 encoding of a source's answer gives, on sampled candidates, exactly the engine's answer."""
     import z3
 
-    from cnam_dsl.diff import witness_profile
-    from cnam_dsl.explain import summary
-    from cnam_dsl.model import CATEGORIES
+    from cnam_dsl.analysis.diff import witness_profile
+    from cnam_dsl.answer.explain import summary
+    from cnam_dsl.language.model import CATEGORIES
     from cnam_dsl.solve import Facts
     from cnam_dsl.solve.symbolic import (
         DECISION, STATUSES, Candidate, answer_terms, check, new_solver, stage_name, value, var_name)

@@ -13,18 +13,18 @@ import yaml
 from pygments import lex
 from pygments.token import Error, Keyword, Text
 
-from cnam_dsl.describe import pathway_statements
+from cnam_dsl.answer.describe import pathway_statements
 from cnam_dsl.docsite.build import broken_line_links
 from cnam_dsl.docsite.decisions import Decisions, Situation, comparable, situations, thresholds
 from cnam_dsl.docsite.markdown import diploma_page, escape, source_page
 from cnam_dsl.docsite.reference import CONSTRUCTS, definition, grammar_names, grammar_rules
 from cnam_dsl.docsite.sources import REASONS, passages
 from cnam_dsl.docsite.vae import missing_information
-from cnam_dsl.explain import missing_answer
-from cnam_dsl.highlight import (
+from cnam_dsl.answer.explain import missing_answer
+from cnam_dsl.authoring.highlight import (
     LITERAL_TOKENS, TERMINAL_TOKENS, CnrLexer, grammar_literals, grammar_terminals, grammar_text,
 )
-from cnam_dsl.parse import parse_text, parser
+from cnam_dsl.language.parse import parse_text, parser
 from conftest import ROOT, run_cnam
 from docs_site import SITE_DAY, built_site
 
@@ -54,7 +54,7 @@ def test_lexer_keeps_keywords_inside_identifiers_as_names():
 
 def test_lexer_is_a_pygments_plugin():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert project["project"]["entry-points"]["pygments.lexers"]["cnr"] == "cnam_dsl.highlight:CnrLexer"
+    assert project["project"]["entry-points"]["pygments.lexers"]["cnr"] == "cnam_dsl.authoring.highlight:CnrLexer"
     try:
         importlib.metadata.distribution("cnam-dsl")
     except importlib.metadata.PackageNotFoundError:
@@ -142,7 +142,7 @@ def test_chart_cells_are_the_sources_answers(engine):
 
 
 def test_witness_candidate_files_are_valid(tmp_path):
-    from cnam_dsl.profile import load_profile
+    from cnam_dsl.candidate.reader import load_profile
 
     path = tmp_path / "c.yaml"
     path.write_text(Situation(12, 24).candidate_yaml(), encoding="utf-8")

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cnam_dsl.model import CATEGORIES
+from cnam_dsl.language.model import CATEGORIES
 from cnam_dsl.solve import Engine, Facts, fast
 
 ON = date(2026, 1, 1)
@@ -53,8 +53,8 @@ def test_the_closed_form_answers_as_the_solver(engine, base, seed):
 
 
 def test_the_answers_json_is_the_same_either_way(base):
-    from cnam_dsl.explain import missing_answer
-    from cnam_dsl.profile import parse_profile
+    from cnam_dsl.answer.explain import missing_answer
+    from cnam_dsl.candidate.reader import parse_profile
 
     fast_engine, solver_engine = Engine(base), Engine(base, fast=False)
     rng = random.Random(7)

@@ -11,12 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cnam_dsl.check import rule_files
-from cnam_dsl.fmt import (
+from cnam_dsl.language.check import rule_files
+from cnam_dsl.authoring.fmt import (
     Context, FormatError, comments_of, contexts, format_files, format_source, format_text, meaning_problems,
     without_spans, write_atomically,
 )
-from cnam_dsl.parse import parse_text
+from cnam_dsl.language.parse import parse_text
 from conftest import ROOT, run_cnam
 
 RULES = ROOT / "rules"

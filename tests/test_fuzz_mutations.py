@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cnam_dsl.check import Builder, rule_files
-from cnam_dsl.parse import parse_text
-from cnam_dsl.profile import ProfileError, read_profile_text
+from cnam_dsl.language.check import Builder, rule_files
+from cnam_dsl.language.parse import parse_text
+from cnam_dsl.candidate.reader import ProfileError, read_profile_text
 
 from conftest import ROOT
 
@@ -74,7 +74,7 @@ def test_seed_files_are_valid(name):
 @pytest.mark.parametrize("name", ["\x00\x00 001.txt", "../../../etc/passwd", "/etc/passwd", ".secret", "a/b.txt"])
 def test_document_names_cannot_reach_other_files(name, tmp_path):
     """Found by fuzz/fuzz_rules.py: a NUL in a document name crashed the checker; a path could read any file."""
-    from cnam_dsl.check import check_files
+    from cnam_dsl.language.check import check_files
 
     rules = tmp_path / "rules" / "essai"
     rules.mkdir(parents=True)

@@ -10,9 +10,10 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from cnam_dsl import check, profile
-from cnam_dsl.explain import missing_answer
-from cnam_dsl.profile import ProfileError, load_profile, parse_profile, read_profile_text
+from cnam_dsl.language import check
+from cnam_dsl.candidate import reader as profile
+from cnam_dsl.answer.explain import missing_answer
+from cnam_dsl.candidate.reader import ProfileError, load_profile, parse_profile, read_profile_text
 from cnam_dsl.solve import Engine, SolverError
 from cnam_dsl.web.app import MAX_BODY_BYTES, create_app
 

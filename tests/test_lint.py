@@ -90,7 +90,7 @@ def test_the_general_rule_of_cnam_na_is_not_flagged(base):
     """`un stage seul ne suffit jamais` is implied by every cnam-na pathway, by design: no warning."""
     from datetime import date
 
-    from cnam_dsl.lint import lint
+    from cnam_dsl.analysis.lint import lint
     from cnam_dsl.solve import Engine
 
     assert base.generals_of("cnam-na")

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from cnam_dsl.parse import parse_text
-from cnam_dsl.vocabulary import STATEMENTS, phrases, terminal_words
+from cnam_dsl.language.parse import parse_text
+from cnam_dsl.language.vocabulary import STATEMENTS, phrases, terminal_words
 from conftest import ROOT
 
 VSCODE = ROOT / "editors" / "vscode"
@@ -70,7 +70,7 @@ def test_words_inside_ids_and_quotes_are_not_keywords():
 
 def test_the_same_words_as_the_docs_lexer():
     pygments = pytest.importorskip("pygments")
-    highlight = pytest.importorskip("cnam_dsl.highlight")
+    highlight = pytest.importorskip("cnam_dsl.authoring.highlight")
     from pygments.token import Keyword, Name
 
     scope_of = {Keyword.Declaration: "storage.type.block.cnr", Keyword: "keyword.other.statement.cnr",

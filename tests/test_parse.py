@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from cnam_dsl import nodes as n
-from cnam_dsl.parse import parse_text
+from cnam_dsl.language import nodes as n
+from cnam_dsl.language.parse import parse_text
 
 TEXT = """# commentaire
 source essai

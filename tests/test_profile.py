@@ -1,4 +1,4 @@
-"""Tests for cnam_dsl.profile: candidate files into validated profiles and counted months."""
+"""Tests for cnam_dsl.candidate.reader: candidate files into validated profiles and counted months."""
 
 import io
 import json
@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 import yaml
 
-from cnam_dsl.profile import (
+from cnam_dsl.candidate.reader import (
     MAX_PERIODS,
     Experience,
     Profile,

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cnam_dsl.explain import missing_answer
-from cnam_dsl.profile import parse_profile, period_months
+from cnam_dsl.answer.explain import missing_answer
+from cnam_dsl.candidate.reader import parse_profile, period_months
 
 from conftest import ROOT
 
@@ -123,7 +123,7 @@ def test_splitting_a_period_at_a_month_boundary_keeps_its_months(start, months, 
     days / 30 — is not additive when a cut falls on a clamped month end, e.g. 29 November
     + 3 months = 28 February; nor for cuts inside a month: each part rounds its rest to
     days / 30. Both stay within a day or two.)"""
-    from cnam_dsl.profile import _add_months
+    from cnam_dsl.candidate.reader import _add_months
 
     cut = min(cut, months - 1) if months > 1 else 0
     end = _add_months(start, months) - timedelta(days=1)
@@ -146,7 +146,7 @@ def test_overlapping_copies_never_add(start, days, copies):
 
 def test_rule_files_order_does_not_matter(tmp_path):
     """Loading the rule files in another order gives the same rule base and the same answers."""
-    from cnam_dsl.check import check_files, rule_files
+    from cnam_dsl.language.check import check_files, rule_files
     from cnam_dsl.solve import Engine
 
     files = rule_files(ROOT / "rules")

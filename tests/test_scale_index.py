@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT
 
 from cnam_dsl import cache
-from cnam_dsl.model import MILESTONES, EarlyReviewRule, GeneralRule, RuleBase
+from cnam_dsl.language.model import MILESTONES, EarlyReviewRule, GeneralRule, RuleBase
 
 sys.path.insert(0, str(ROOT / "bench"))
 from generate import generate  # noqa: E402
@@ -64,7 +64,7 @@ def test_the_shipped_rules(base):
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
-    from cnam_dsl.check import load_rule_base
+    from cnam_dsl.language.check import load_rule_base
 
     generated, diagnostics = load_rule_base(generate(tmp_path_factory.mktemp("generated"), 40))
     assert generated is not None, [d.message for d in diagnostics if d.is_error]

@@ -14,8 +14,8 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnam_dsl.shapes import LONGEST, MISSING_FIELDS, Shapes
-from cnam_dsl.simple_profile import simple_facts
+from cnam_dsl.batch.shapes import LONGEST, MISSING_FIELDS, Shapes
+from cnam_dsl.batch.simple import simple_facts
 from cnam_dsl.solve import Facts
 from cnam_dsl.solve.values import DONE_KEYS
 
@@ -277,7 +277,7 @@ def test_the_shapes_remembered_are_bounded():
 
 def cost(paths: list[str]) -> None:
     """Print µs per line: `Shapes.read` against `orjson.loads` + `Answerer._simple` (today's reading)."""
-    from cnam_dsl.batch import Answerer, _load, _proofs
+    from cnam_dsl.batch.cohort import Answerer, _load, _proofs
 
     answerer = Answerer(_load(None), _proofs())
     for path in paths:

@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 
 from conftest import ROOT
 
-from cnam_dsl import profile
+from cnam_dsl.candidate import reader as profile
 
 COMMAND = ["-m", "cnam_dsl", "missing", "--diploma", "licence", "--profile", "examples/alice.yaml",
            "--date", "2026-01-01"]
-HEAVY = ("pydantic", "pydantic_core", "lark", "z3", "cnam_dsl.nodes", "cnam_dsl.check", "cnam_dsl.parse")
+HEAVY = ("pydantic", "pydantic_core", "lark", "z3", "cnam_dsl.language.nodes", "cnam_dsl.language.check", "cnam_dsl.language.parse")
 
 
 def cnam(args: list[str], cache_dir, **env: str) -> subprocess.CompletedProcess:

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from cnam_dsl.explain import missing_answer, vae_answer
-from cnam_dsl.profile import parse_profile
+from cnam_dsl.answer.explain import missing_answer, vae_answer
+from cnam_dsl.candidate.reader import parse_profile
 
 DAY = date(2026, 1, 1)
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 import yaml
 
-from cnam_dsl.profile import parse_profile
+from cnam_dsl.candidate.reader import parse_profile
 from cnam_dsl.web.service import Adviser, Unanswered
 
 from conftest import ROOT, run_cnam

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import yaml
 
-from ..check import load_rule_base
+from ..language.check import load_rule_base
 from ..diagnostics import Diagnostic
-from ..explain import RequestError
-from ..model import RuleBase
+from ..answer.explain import RequestError
+from ..language.model import RuleBase
 from ..paths import PACKAGE
 from ..solve import Engine, SolverError
-from ..verify import check_example
+from ..analysis.verify import check_example
 from . import pages
 from .decisions import Decisions
 from .divergences import source_divergences

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from math import ceil
 
-from ..describe import internship_length_fr, months_fr
-from ..explain import comparable, missing_answer, summary
-from ..model import RuleBase
-from ..profile import Experience, Profile
+from ..answer.describe import internship_length_fr, months_fr
+from ..answer.explain import comparable, missing_answer, summary
+from ..language.model import RuleBase
+from ..candidate.reader import Experience, Profile
 from ..solve import Engine, Facts
 
 CHART_STEPS = 8  # a chart has CHART_STEPS + 1 values on each axis

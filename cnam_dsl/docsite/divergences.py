@@ -7,7 +7,7 @@ from itertools import combinations
 
 import yaml
 
-from ..model import RuleBase
+from ..language.model import RuleBase
 from ..solve import Engine
 from .decisions import DecisionTable, answer_text
 from .markdown import escape, rule_link
@@ -18,7 +18,7 @@ def source_divergences(base: RuleBase, engine: Engine, diploma: str, milestone: 
     """The divergences `cnam diff --source A --source B` reports for every pair of sources stating
     requirements for this diploma at this milestone; None when the diff machinery is not available."""
     try:
-        from ..diff import RuleSet, compare, source_comparisons
+        from ..analysis.diff import RuleSet, compare, source_comparisons
     except ImportError:
         return None
     rules = RuleSet("règles", base, engine)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from ..model import Provenance
+from ..language.model import Provenance
 
 STATUS_CLASS = {"satisfied": "ok", "internship": "stage", "missing": "manque", "conflict": "conflit",
                 "eligible": "ok", "limit": "manque"}

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from ..describe import (
+from ..answer.describe import (
     early_fr, expected_fr, general_fr, milestones_fr, pathway_statements, profile_facts_fr, sentence, validity_fr,
 )
-from ..model import MILESTONE_FR, Example, Pathway, RuleBase
+from ..language.model import MILESTONE_FR, Example, Pathway, RuleBase
 from .charts import chart_svg, legend_html
 from .divergences import divergences_md
 from .decisions import ChartGrid, DecisionTable, answer_text

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..highlight import grammar_literals, grammar_terminals, grammar_text
+from ..authoring.highlight import grammar_literals, grammar_terminals, grammar_text
 from .markdown import escape
 
 PAGE = "auteurs/langage.md"

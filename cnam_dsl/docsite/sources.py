@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..check import normalize_quote
-from ..describe import early_fr, experience_fr, general_fr, limit_fr, pathway_statements, sentence
-from ..model import Provenance, RuleBase
-from ..parse import parse_text
+from ..language.check import normalize_quote
+from ..answer.describe import early_fr, experience_fr, general_fr, limit_fr, pathway_statements, sentence
+from ..language.model import Provenance, RuleBase
+from ..language.parse import parse_text
 
 MIN_WORDS = 4  # shorter sentences are menu entries or fragments, not passages
 HEADING_WORDS = 8  # a line shorter than this, without punctuation and not a bullet, is a heading

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..check import normalize_quote
-from ..describe import experience_fr, limit_fr, months_fr, sentence, validity_fr
-from ..explain import vae_answer
-from ..model import RuleBase
-from ..profile import Experience, Profile, VaeRequest
+from ..language.check import normalize_quote
+from ..answer.describe import experience_fr, limit_fr, months_fr, sentence, validity_fr
+from ..answer.explain import vae_answer
+from ..language.model import RuleBase
+from ..candidate.reader import Experience, Profile, VaeRequest
 from .markdown import escape, quoted, status_badge, table
 
 PAGE = "vae.md"

@@ -11,12 +11,12 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .. import nodes as n
-from ..check import BLOCK_FR
-from ..describe import expected_fr, milestones_fr, pathway_fr, profile_facts_fr, validity_fr
+from ..language import nodes as n
+from ..language.check import BLOCK_FR
+from ..answer.describe import expected_fr, milestones_fr, pathway_fr, profile_facts_fr, validity_fr
 from ..docsite.sources import SourceRule, source_rules
-from ..model import RuleBase
-from ..vocabulary import STATEMENTS, headers, keywords, milestones, units
+from ..language.model import RuleBase
+from ..language.vocabulary import STATEMENTS, headers, keywords, milestones, units
 
 ID_CHARS = re.compile(r"[a-z0-9][a-z0-9+\-]*")
 EXAMPLE_TARGET = re.compile(r"pour\s+([a-z0-9](?:[a-z0-9+\-]*[a-z0-9+])?)")

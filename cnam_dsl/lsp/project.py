@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..check import check_files, rule_files
+from ..language.check import check_files, rule_files
 from ..diagnostics import Diagnostic
-from ..fmt import Context
-from ..model import RuleBase
-from ..parse import parse_text
+from ..authoring.fmt import Context
+from ..language.model import RuleBase
+from ..language.parse import parse_text
 from ..paths import default_rules_dir
 from .index import Index
 
@@ -101,7 +101,7 @@ class Project:
     def verify(self, base: RuleBase) -> list[Diagnostic]:
         """The solver's diagnostics (worked examples, contradictions), as `cnam check` reports them."""
         from ..solve import Engine, SolverError
-        from ..verify import verify
+        from ..analysis.verify import verify
 
         try:
             return verify(base, Engine(base))

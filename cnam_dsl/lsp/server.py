@@ -18,9 +18,9 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
-from .. import nodes as n
+from ..language import nodes as n
 from ..diagnostics import Diagnostic
-from ..fmt import FormatError, format_source, format_text
+from ..authoring.fmt import FormatError, format_source, format_text
 from .index import Completion, Symbol
 from .project import Project, find_root
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..compile import q
-from ..model import ExperienceRule, Pathway
+from .compile import q
+from ..language.model import ExperienceRule, Pathway
 from .symbolic import Candidate, simplest
 
 

@@ -15,7 +15,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..model import CATEGORIES
+from ..language.model import CATEGORIES
 from .fast import ClosedForm, Inputs
 from .values import DONE_KEYS, Facts
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..model import RuleBase
+from ..language.model import RuleBase
 from .values import (  # noqa: F401  (re-exported: the engine's public values)
     Bound, Facts, Internship, Option, Outcome, SolverError, VaeOutcome,
 )
@@ -62,7 +62,7 @@ class Engine:
         """The Z3 constraints of a requirement (`compile.Requirement`), compiled once."""
         key = (sources, diploma, milestone, on)
         if key not in self._compiled:
-            from ..compile import compile_requirement
+            from .compile import compile_requirement
 
             self._compiled[key] = compile_requirement(self.base, sources, diploma, milestone, on)
         return self._compiled[key]

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 
 import z3
 
-from ..compile import Requirement, compile_requirement
-from ..model import MILESTONE_FR, RuleBase
+from .compile import Requirement, compile_requirement
+from ..language.model import MILESTONE_FR, RuleBase
 from .engine import SolverError
 
 TIMEOUT_MS = 10_000

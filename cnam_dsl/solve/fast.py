@@ -26,7 +26,7 @@ from datetime import date
 from functools import cached_property
 from fractions import Fraction
 
-from ..model import ADDED_ANY_FIELD, ADDED_IN_FIELD, CATEGORIES, PROFESSIONAL_KINDS, ExperienceRule, RuleBase
+from ..language.model import ADDED_ANY_FIELD, ADDED_IN_FIELD, CATEGORIES, PROFESSIONAL_KINDS, ExperienceRule, RuleBase
 from .values import (
     DONE_KEYS, OPTION_KINDS, Bound, Facts, Option, Outcome, exact, internship_of, minimal_options,
 )

@@ -26,8 +26,8 @@ from fractions import Fraction
 
 import z3
 
-from ..compile import Requirement
-from ..model import CATEGORIES
+from .compile import Requirement
+from ..language.model import CATEGORIES
 from .fast import QUESTIONS, ClosedForm, Inputs, Optimum
 from .solver import conditions
 from .values import DONE_KEYS

@@ -15,8 +15,8 @@ from fractions import Fraction
 
 import z3
 
-from ..compile import Requirement, Tracked, q
-from ..model import CATEGORIES, RuleBase
+from .compile import Requirement, Tracked, q
+from ..language.model import CATEGORIES, RuleBase
 from .values import (
     OPTION_KINDS, Bound, Facts, Internship, Option, Outcome, SolverError, VaeOutcome, internship_of,
     minimal_options,
@@ -202,7 +202,7 @@ def fmt(months: float | Fraction) -> str:
 
 
 def describe_category(category: tuple[str, str, str], months: float) -> str:
-    from ..describe import KIND_FR
+    from ..answer.describe import KIND_FR
 
     field_, kind, level = category
     where = "dans le domaine" if field_ == "in" else "hors domaine"

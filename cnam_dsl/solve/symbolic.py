@@ -23,8 +23,8 @@ from fractions import Fraction
 import z3
 from z3.z3util import get_vars
 
-from ..compile import q
-from ..model import ADDED_IN_FIELD, CATEGORIES, PROFESSIONAL_KINDS, ExperienceRule, GeneralRule, Pathway
+from .compile import q
+from ..language.model import ADDED_IN_FIELD, CATEGORIES, PROFESSIONAL_KINDS, ExperienceRule, GeneralRule, Pathway
 from . import SolverError
 
 STATUS_CODES = {"satisfied": 0, "internship": 1, "missing": 2, "conflict": 3}

@@ -25,7 +25,7 @@ from .fast import QUESTIONS, ClosedForm, Inputs, selection
 from .values import (
     OPTION_KINDS, Bound, Facts, Internship, Option, Outcome, internship_of,
 )
-from ..model import CATEGORIES
+from ..language.model import CATEGORIES
 
 SATISFIED, INTERNSHIP, MISSING, CONFLICT = range(4)
 MAX_SCALE = 10**9  # beyond, int64 columns could overflow: the engine answers one by one

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..model import MILESTONE_FR
+from ..language.model import MILESTONE_FR
 from .service import Adviser, FieldError, InputError, Unanswered, displayable, read_profile, rules_date
 
 CANDIDATE_EXAMPLE = {

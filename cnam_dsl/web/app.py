@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..model import RuleBase
+from ..language.model import RuleBase
 from . import api, page
 from .service import DEADLINE_SECONDS, SOLVER_TIMEOUT_MS, Adviser, FieldError
 

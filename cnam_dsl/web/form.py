@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..profile import MAX_PERIODS, Profile, ProfileError, parse_profile
+from ..candidate.reader import MAX_PERIODS, Profile, ProfileError, parse_profile
 
 LISTS = {
     "experiences": ("label", "months", "start", "end", "time_share", "field", "kind", "level"),

@@ -21,10 +21,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
-from ..describe import AUTHORITY_FR, KIND_FR, months_fr
-from ..model import MILESTONE_FR
-from ..present import STATUS_SENTENCE, VAE_SENTENCE, internship_text, option_text, short_answer
-from ..profile import MAX_PERIODS, ProfileError, read_profile_text
+from ..answer.describe import AUTHORITY_FR, KIND_FR, months_fr
+from ..language.model import MILESTONE_FR
+from ..answer.present import STATUS_SENTENCE, VAE_SENTENCE, internship_text, option_text, short_answer
+from ..candidate.reader import MAX_PERIODS, ProfileError, read_profile_text
 from .form import LISTS, FormData, form_profile, form_wording, profile_form, read_form
 from .service import Adviser, InputError, Unanswered, displayable, rules_date
 

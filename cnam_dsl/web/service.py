@@ -16,9 +16,9 @@ from typing import Any
 import anyio
 import anyio.to_thread
 
-from ..explain import RequestError, missing_answer, vae_answer
-from ..model import RuleBase
-from ..profile import Profile, ProfileError, parse_profile
+from ..answer.explain import RequestError, missing_answer, vae_answer
+from ..language.model import RuleBase
+from ..candidate.reader import Profile, ProfileError, parse_profile
 from ..cache import ProofStore
 from ..solve import Engine, SolverError
 

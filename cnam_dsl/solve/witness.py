@@ -20,8 +20,8 @@ from fractions import Fraction
 
 import z3
 
-from ..compile import q
-from ..model import ADDED_ANY_FIELD, ADDED_IN_FIELD, GeneralRule, Pathway
+from .compile import q
+from ..language.model import ADDED_ANY_FIELD, ADDED_IN_FIELD, GeneralRule, Pathway
 from . import SolverError
 from .symbolic import (
     DECISION, MAX_MONTHS, STAGE_CLASSES, STATUS_CODES, STATUSES, AnswerTerms, Candidate, Maybe, answer_terms,

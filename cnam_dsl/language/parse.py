@@ -11,12 +11,9 @@ from pathlib import Path
 from lark import Lark, Token, Transformer, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, v_args
 
 from . import nodes as n
-from .diagnostics import Diagnostic
+from ..diagnostics import Diagnostic
+from ..paths import grammar_path
 
-GRAMMAR_PATHS = (
-    Path(__file__).parent / "grammar" / "cnr.lark",  # installed wheel
-    Path(__file__).parent.parent / "grammar" / "cnr.lark",  # source tree
-)
 
 MILESTONE_IDS = {
     "délivrance": "delivery",
@@ -88,10 +85,10 @@ HEADER_WORDS = (
 
 
 def _grammar_path() -> Path:
-    for path in GRAMMAR_PATHS:
-        if path.exists():
-            return path
-    raise FileNotFoundError("grammar/cnr.lark introuvable")
+    path = grammar_path()
+    if not path.exists():
+        raise FileNotFoundError("grammar/cnr.lark introuvable")
+    return path
 
 
 @lru_cache(maxsize=1)
@@ -123,7 +120,7 @@ def _tables_file(name: str) -> str | bool:
     predictable name, that Lark unpickles. False (no file) when the cache is off or not private."""
     import os
 
-    from .cache import cache_dir
+    from ..cache import cache_dir
 
     folder = cache_dir()
     if folder is None:

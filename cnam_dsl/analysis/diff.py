@@ -20,13 +20,13 @@ from datetime import date
 from fractions import Fraction
 from pathlib import Path
 
-from .describe import KIND_FR, months_fr, profile_facts_fr
-from .explain import RequestError, comparable, missing_answer, number
-from .model import MILESTONE_FR, MILESTONES, Pathway, RuleBase
-from .profile import Experience, Internship, Profile, parse_profile
-from .solve import Engine
-from .solve.diff import Band, DivergenceSearch, Found, Side
-from .solve.symbolic import DECISION
+from ..answer.describe import KIND_FR, months_fr, profile_facts_fr
+from ..answer.explain import RequestError, comparable, missing_answer, number
+from ..language.model import MILESTONE_FR, MILESTONES, Pathway, RuleBase
+from ..candidate.reader import Experience, Internship, Profile, parse_profile
+from ..solve import Engine
+from ..solve.witness import Band, DivergenceSearch, Found, Side
+from ..solve.symbolic import DECISION
 
 TIER_FR = {
     "plain": "",
@@ -82,7 +82,7 @@ def diff_report(args, on: date, load) -> tuple[dict, dict[str, str]]:
     `args` carries the command-line options: rules, sources, against, against_rev,
     diploma, milestone.
     """
-    from .paths import default_rules_dir
+    from ..paths import default_rules_dir
 
     root = args.rules or default_rules_dir()
     label = str(args.rules) if args.rules else "base livrée"
@@ -109,7 +109,7 @@ def diff_report(args, on: date, load) -> tuple[dict, dict[str, str]]:
 def _rule_set(label: str, folder: Path, load) -> RuleSet:
     if not Path(folder).is_dir():
         raise RequestError(f"dossier de règles introuvable : {folder}")
-    from .cache import ProofStore
+    from ..cache import ProofStore
 
     base = load(Path(folder))
     return RuleSet(label, base, Engine(base, proofs=ProofStore.default()))
@@ -423,7 +423,7 @@ def _target_text(c: dict, entries: list[dict], names: dict[str, str]) -> list[st
 
 
 def _divergence_text(k: int, e: dict, sides: list[str], width: int) -> list[str]:
-    from .present import short_answer
+    from ..answer.present import short_answer
 
     lines = [f"  {k}. Candidat : {' ; '.join(e['facts'])}"]
     for side in sides:

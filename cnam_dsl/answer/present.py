@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from .describe import AUTHORITY_FR, months_fr
-from .model import MILESTONE_FR
+from ..language.model import MILESTONE_FR
 
 STATUS_SENTENCE = {
     "satisfied": "L'expérience du candidat suffit : rien de plus n'est exigé.",

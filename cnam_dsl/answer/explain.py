@@ -6,8 +6,8 @@ from datetime import date
 from fractions import Fraction
 
 from .describe import early_fr, experience_fr, general_fr, internship_fr, limit_fr, modulation_fr, months_fr
-from .model import CATEGORIES, MILESTONES, Pathway, Provenance, RuleBase
-from .solve import Engine, Facts, Internship, Option, Outcome, vae_outcome
+from ..language.model import CATEGORIES, MILESTONES, Pathway, Provenance, RuleBase
+from ..solve import Engine, Facts, Internship, Option, Outcome, vae_outcome
 
 
 class RequestError(Exception):

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from .describe import milestones_fr, profile_facts_fr
-from .diagnostics import Diagnostic
-from .model import MILESTONE_FR, Pathway, RuleBase
-from .solve import Engine
+from ..answer.describe import milestones_fr, profile_facts_fr
+from ..diagnostics import Diagnostic
+from ..language.model import MILESTONE_FR, Pathway, RuleBase
+from ..solve import Engine
 
 ONE_DAY = timedelta(days=1)
 
@@ -55,7 +55,7 @@ def _facts(values) -> str:
 
 def joint_contradictions(base: RuleBase, engine: Engine, on: date) -> list[Diagnostic]:
     """Diplomas and milestones no candidate can satisfy under all their sources at once (error)."""
-    from .solve import unsatisfiable_core
+    from ..solve import unsatisfiable_core
 
     found = []
     for diploma, info in base.diplomas.items():
@@ -83,7 +83,7 @@ def joint_contradictions(base: RuleBase, engine: Engine, on: date) -> list[Diagn
 
 def dead_alternatives(base: RuleBase, on: date) -> list[Diagnostic]:
     """Pathways that another always beats, at every milestone they state (warning, with a witness)."""
-    from .solve.lint import dead_pathways
+    from ..solve.findings import dead_pathways
 
     dead: dict[str, list] = {}
     for (source, _, _, _), pathways in requirement_groups(base, on):
@@ -116,7 +116,7 @@ def _without_internship(winners, p: Pathway) -> str:
 
 def redundancies(base: RuleBase) -> list[Diagnostic]:
     """Requirements implied by the others of their pathway or VAE rule, and modulations without effect."""
-    from .solve.lint import redundant_rules
+    from ..solve.findings import redundant_rules
 
     found = []
     groups = [(f"de la voie « {p.name} »", p.experience) for p in base.pathways if p.reused_from is None]
@@ -145,7 +145,7 @@ def redundancies(base: RuleBase) -> list[Diagnostic]:
 
 def unanswered_candidates(base: RuleBase, on: date) -> list[Diagnostic]:
     """Candidates to whom a source stating a requirement can give no answer but « conflit » (warning)."""
-    from .solve.lint import unanswered
+    from ..solve.findings import unanswered
 
     found = []
     for (source, diploma, milestone, _), pathways in requirement_groups(base, on):

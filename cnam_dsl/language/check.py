@@ -10,14 +10,14 @@ from fractions import Fraction
 from pathlib import Path
 
 from . import nodes as n
-from .diagnostics import Diagnostic, sort_key
+from ..diagnostics import Diagnostic, sort_key
 from .model import (
     PROFESSIONAL_KINDS, DiplomaInfo, EarlyReviewRule, Example, ExperienceRule,
     Expected, GeneralRule, InternshipRule, ModulationRule, Pathway, Provenance, RequestLimitRule,
     RuleBase, SourceInfo, VaeRules,
 )
 from .parse import parse_file, parse_text
-from .profile import Experience, Internship, Profile, VaeRequest
+from ..candidate.reader import Experience, Internship, Profile, VaeRequest
 
 DURATION_UNITS = {"mois": Fraction(1), "an": Fraction(12), "ans": Fraction(12)}
 MAX_RULE_FILE_BYTES = 1_000_000

@@ -20,7 +20,7 @@ from fractions import Fraction
 
 import z3
 
-from .model import (
+from ..language.model import (
     ADDED_ANY_FIELD, ADDED_IN_FIELD, CATEGORIES, PROFESSIONAL_KINDS, ExperienceRule, Pathway,
     Provenance, RuleBase,
 )

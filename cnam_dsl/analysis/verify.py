@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 
-from .diagnostics import Diagnostic
-from .explain import RequestError, missing_answer, vae_answer
-from .model import Example, RuleBase
-from .solve import Engine, SolverError, unsatisfiable_core
+from ..diagnostics import Diagnostic
+from ..answer.explain import RequestError, missing_answer, vae_answer
+from ..language.model import Example, RuleBase
+from ..solve import Engine, SolverError, unsatisfiable_core
 
 EXAMPLE_DAY = date(2026, 1, 1)
 

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from .describe import experience_fr, internship_fr
+from ..answer.describe import experience_fr, internship_fr
 from .diff import witness_profile
-from .explain import RequestError, missing_answer, number
-from .model import ADDED_ANY_FIELD, ADDED_IN_FIELD, Pathway, RuleBase
-from .parse import MILESTONE_IDS
-from .profile import Profile
-from .solve import Engine
-from .solve.boundaries import at_threshold
-from .solve.symbolic import DECISION, stage_interval, stage_name, var_name
+from ..answer.explain import RequestError, missing_answer, number
+from ..language.model import ADDED_ANY_FIELD, ADDED_IN_FIELD, Pathway, RuleBase
+from ..language.parse import MILESTONE_IDS
+from ..candidate.reader import Profile
+from ..solve import Engine
+from ..solve.boundaries import at_threshold
+from ..solve.symbolic import DECISION, stage_interval, stage_name, var_name
 from .verify import EXAMPLE_DAY
 
 MILESTONE_WORDS = {v: k for k, v in MILESTONE_IDS.items()}

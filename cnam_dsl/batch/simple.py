@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .profile import (
+from ..candidate.reader import (
     _EXPERIENCE_KEYS, _INTERNSHIP_KEYS, FIELDS, KINDS, LEVELS, MAX_MONTHS, MAX_UE, _NotPlain, _plain_choice,
     _plain_entries, _plain_int, _plain_keys, _plain_positive, _plain_text,
 )
-from .solve import Facts
+from ..solve import Facts
 
 TOP = frozenset({"name", "ue_acquired", "decided_internship_months", "experiences", "internships"})
 

@@ -14,15 +14,12 @@ grammar gains a terminal that has none.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from pygments.lexer import RegexLexer
 from pygments.token import Comment, Keyword, Literal, Name, Number, Punctuation, String, Text, Whitespace
 
-GRAMMAR_PATHS = (
-    Path(__file__).parent / "grammar" / "cnr.lark",  # installed wheel
-    Path(__file__).parent.parent / "grammar" / "cnr.lark",  # source tree
-)
+from ..paths import grammar_path
+
 
 # Named terminals of the grammar and how they are shown.
 TERMINAL_TOKENS = {
@@ -67,10 +64,8 @@ LATE_TERMINALS = ("CODE", "ID")
 
 def grammar_text() -> str | None:
     """The grammar's text, installed or in a source checkout (None if neither is there)."""
-    for path in GRAMMAR_PATHS:
-        if path.exists():
-            return path.read_text(encoding="utf-8")
-    return None
+    path = grammar_path()
+    return path.read_text(encoding="utf-8") if path.exists() else None
 
 
 def grammar_terminals(text: str) -> dict[str, str]:

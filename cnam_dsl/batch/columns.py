@@ -26,12 +26,12 @@ import re
 import numpy as np
 import orjson
 
-from .describe import months_fr
-from .explain import VERDICT, Parts, answer_of, number
-from .memo import Memo
-from .model import CATEGORIES
-from .solve.table import CANDIDATES, CONFLICT, MISSING, Registry, Table, alike, scale_of
-from .solve.values import DONE_KEYS, Facts
+from ..answer.describe import months_fr
+from ..answer.explain import VERDICT, Parts, answer_of, number
+from ..memo import Memo
+from ..language.model import CATEGORIES
+from ..solve.table import CANDIDATES, CONFLICT, MISSING, Registry, Table, alike, scale_of
+from ..solve.values import DONE_KEYS, Facts
 
 UNITS = 300  # months in 1/300: hundredths (months written with 2 decimals) and days / 30
 MARK = re.compile(rb'"\\u0000N(\d+)\\u0000"|\\u0000T(\d+)\\u0000')  # a marker as orjson writes it

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .model import (
+from ..language.model import (
     PROFESSIONAL_KINDS, EarlyReviewRule, ExperienceRule, GeneralRule, InternshipRule, ModulationRule,
     Pathway, RequestLimitRule,
 )
@@ -138,7 +138,7 @@ def milestones_fr(milestones: tuple[str, ...]) -> str:
     >>> milestones_fr(("probatoire", "delivery"))
     "à l'examen probatoire et à la délivrance du diplôme"
     """
-    from .model import MILESTONE_FR
+    from ..language.model import MILESTONE_FR
 
     names = [("à l'" if MILESTONE_FR[m][0] in "aeéiou" else "à la ") + MILESTONE_FR[m] for m in milestones]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]

@@ -2,7 +2,7 @@
 others imply, candidates a source gives no answer at all.
 
 Each function takes rules (model values) and returns findings as plain values
-(rules and witness candidates); `cnam_dsl.lint` turns them into diagnostics.
+(rules and witness candidates); `cnam_dsl.analysis.lint` turns them into diagnostics.
 Candidates are described by experience alone (no internship done, no jury
 decision): that is what the conditions of a pathway are about.
 """
@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import z3
 
-from ..model import ExperienceRule, GeneralRule, Pathway
+from ..language.model import ExperienceRule, GeneralRule, Pathway
 from .symbolic import Candidate, check, new_solver, pathway_conditions, simplest, stage_interval
 
 

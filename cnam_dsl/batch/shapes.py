@@ -32,13 +32,13 @@ import re
 
 import orjson
 
-from .memo import Memo
-from .profile import (
+from ..memo import Memo
+from ..candidate.reader import (
     _EXPERIENCE_KEYS, _INTERNSHIP_KEYS, FIELDS, KINDS, LEVELS, MAX_MONTHS, MAX_UE, _NotPlain, _plain_choice,
     _plain_entries, _plain_keys, _plain_text,
 )
-from .simple_profile import TOP
-from .solve.values import DONE_KEYS
+from .simple import TOP
+from ..solve.values import DONE_KEYS
 
 MISSING_FIELDS = frozenset({"command", "diploma", "source", "sources", "milestone", "date", "profile"})
 LONGEST = 2048  # longer lines (dozens of entries) are read the usual way: the shapes remembered stay small

@@ -34,8 +34,8 @@ from pathlib import Path
 
 import orjson
 
-from .batch_columns import Rows, Writer, row_of
-from .memo import Memo
+from .columns import Rows, Writer, row_of
+from ..memo import Memo
 from .shapes import MISSING_FIELDS, Shapes
 
 CHUNK = 8192  # lines answered together (grouped by requirement), also per task sent to a worker
@@ -77,7 +77,7 @@ class Answerer:
     """Answers request lines over one rule base (one engine, a memo of recent answers)."""
 
     def __init__(self, base, proofs=None):
-        from .solve import Engine
+        from ..solve import Engine
 
         self.base = base
         self.engine = Engine(base, proofs=proofs)
@@ -141,7 +141,7 @@ class Answerer:
     def _simple(self, request: dict):
         """(requirement, shape, values) for a `missing` request whose candidate file the engine reads (flat,
         or with dated periods); else None."""
-        from .simple_profile import simple_facts
+        from .simple import simple_facts
 
         if request.get("command") != "missing" or not MISSING_FIELDS.issuperset(request):
             return None
@@ -170,7 +170,7 @@ class Answerer:
         return found
 
     def _resolve(self, key) -> tuple | None:
-        from .explain import RequestError, resolve_sources
+        from ..answer.explain import RequestError, resolve_sources
 
         diploma, sources, milestone, on = key
         if not (isinstance(diploma, str) and isinstance(milestone, str) and (on is None or isinstance(on, str))
@@ -198,9 +198,9 @@ class Answerer:
 
     def answer(self, request: dict) -> dict:
         """The answer to one request (a JSON object), with the engine one candidate at a time."""
-        from .explain import RequestError
-        from .profile import ProfileError, parse_profile
-        from .solve import SolverError
+        from ..answer.explain import RequestError
+        from ..candidate.reader import ProfileError, parse_profile
+        from ..solve import SolverError
 
         command = request.get("command")
         if command not in ("missing", "vae"):
@@ -226,8 +226,8 @@ class Answerer:
         return sources or None
 
     def _missing(self, request, profile) -> dict:
-        from .explain import missing_answer
-        from .solve import Facts
+        from ..answer.explain import missing_answer
+        from ..solve import Facts
 
         diploma = request.get("diploma")
         milestone = request.get("milestone", "delivery")
@@ -241,7 +241,7 @@ class Answerer:
         return self._remember(key, lambda: missing_answer(self.engine, diploma, profile, sources, milestone, on))
 
     def _vae(self, request, profile) -> dict:
-        from .explain import vae_answer
+        from ..answer.explain import vae_answer
 
         code = request.get("certification")
         if not (isinstance(code, str) and code.isascii() and code.isalnum() and 2 <= len(code) <= 20):
@@ -259,8 +259,8 @@ class Answerer:
 def _profile_facts(data):
     """The facts of any valid candidate file (dated periods, overlaps...), or None (the line is then
     answered one by one, which says what is wrong)."""
-    from .profile import ProfileError, parse_profile
-    from .solve import Facts
+    from ..candidate.reader import ProfileError, parse_profile
+    from ..solve import Facts
 
     try:
         return Facts.of(parse_profile(data, origin="profile"))
@@ -363,8 +363,8 @@ def _errors(lines: list[bytes]) -> int:
 
 
 def _load(rules: Path | None):
-    from .cache import cached_rule_base
-    from .paths import default_rules_dir
+    from ..cache import cached_rule_base
+    from ..paths import default_rules_dir
 
     root = rules or default_rules_dir()
     base, diagnostics = cached_rule_base(root)
@@ -375,7 +375,7 @@ def _load(rules: Path | None):
 
 
 def _proofs():
-    from .cache import ProofStore
+    from ..cache import ProofStore
 
     return ProofStore.default()
 

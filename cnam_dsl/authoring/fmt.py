@@ -39,11 +39,11 @@ from pathlib import Path
 
 from lark import Token, Tree, UnexpectedInput
 
-from . import nodes as n
-from .check import check_files, rule_files
-from .parse import layout_parser, parse_text
-from .solve import SolverError
-from .solve.equivalence import meaning_differences
+from ..language import nodes as n
+from ..language.check import check_files, rule_files
+from ..language.parse import layout_parser, parse_text
+from ..solve import SolverError
+from ..solve.equivalence import meaning_differences
 
 INDENT = {"header": 0, "statement": 2, "block_citation": 2, "citation": 4}
 

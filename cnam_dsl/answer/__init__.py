@@ -1,0 +1,1 @@
+"""Outcomes into answers: the contract's JSON (explain), the rules in French (describe), text for people (present)."""

@@ -1,0 +1,1 @@
+"""For rule authors: the canonical layout of rule files (fmt) and their highlighting (Pygments lexer)."""
