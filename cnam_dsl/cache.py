@@ -46,13 +46,13 @@ def cache_dir() -> Path | None:
 
 
 @functools.cache
-def code_digest() -> str:
+def code_digest(package: Path = PACKAGE) -> str:
     """The digest of the code that reads, checks and proves rules: every Python file of the package as it
     is on disk (found by walking it, so a moved or renamed module changes the digest too) and the grammar."""
     h = hashlib.sha256()
-    files = sorted(p for p in PACKAGE.rglob("*.py") if "rules" not in p.relative_to(PACKAGE).parts[:1])
+    files = sorted(p for p in package.rglob("*.py") if "rules" not in p.relative_to(package).parts[:1])
     for path in files + [grammar_path()]:
-        name = path.relative_to(PACKAGE.parent).as_posix() if path.is_relative_to(PACKAGE.parent) else path.name
+        name = path.relative_to(package).as_posix() if path.is_relative_to(package) else path.name
         h.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"-") + b"\0")
     return h.hexdigest()
 

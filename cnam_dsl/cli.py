@@ -64,13 +64,13 @@ def build_parser() -> Parser:
                    help="source à appliquer (répétable ; par défaut toutes celles qui énoncent des exigences)")
     p.add_argument("--milestone", default="delivery", metavar="ID",
                    help="jalon : delivery (défaut) ; pour ingenieur aussi application, probatoire, defense")
-    p.add_argument("--date", type=_date, default=None, metavar="AAAA-MM-JJ",
+    p.add_argument("--date", default=None, metavar="AAAA-MM-JJ",
                    help="date à laquelle appliquer les règles (par défaut : aujourd'hui)")
 
     p = command("vae", "Le candidat peut-il déposer une demande de VAE pour cette certification cette année ?")
     p.add_argument("--certification", required=True, metavar="CODE", help="code de la certification (ex. LP110504)")
     p.add_argument("--profile", required=True, metavar="FICHIER", help="fichier candidat YAML ou JSON (- : entrée standard)")
-    p.add_argument("--year", type=_year, default=None, metavar="AAAA", help="année civile de la demande (défaut : l'année en cours)")
+    p.add_argument("--year", default=None, metavar="AAAA", help="année civile de la demande (défaut : l'année en cours)")
     p.add_argument("--source", action="append", metavar="ID", dest="sources",
                    help="source VAE à appliquer (répétable ; par défaut toutes celles en vigueur)")
 
@@ -147,10 +147,15 @@ def build_parser() -> Parser:
 
 
 def _date(text: str) -> date:
+    """A day given as AAAA-MM-JJ (as a question's `date`: `request.DAY`)."""
+    from .request import DAY
+
     try:
-        return date.fromisoformat(text)
+        if DAY.fullmatch(text):
+            return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"date invalide « {text} » ; attendu AAAA-MM-JJ") from None
+        pass
+    raise argparse.ArgumentTypeError(f"date invalide « {text} » ; attendu AAAA-MM-JJ")
 
 
 def _port(text: str) -> int:
@@ -172,12 +177,6 @@ def _seconds(text: str) -> float:
 def _jobs(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 64:
         raise argparse.ArgumentTypeError(f"nombre de processus invalide « {text} » ; attendu un entier entre 1 et 64")
-    return int(text)
-
-
-def _year(text: str) -> int:
-    if not text.isdigit() or not 1900 <= int(text) <= 2200:
-        raise argparse.ArgumentTypeError(f"année invalide « {text} » ; attendu AAAA entre 1900 et 2200")
     return int(text)
 
 
@@ -211,21 +210,29 @@ def main(argv: list[str] | None = None) -> int:
 # ---------------------------------------------------------------- commands
 
 
+# Each question's field, as the command line names it.
+OPTIONS = {"diploma": "--diploma", "sources": "--source", "source": "--source", "milestone": "--milestone",
+           "date": "--date", "certification": "--certification", "year": "--year", "against": "--against",
+           "against_rev": "--against-rev"}
+
+
+def load_rules(rules: Path | None):
+    """The rule base (`rules.Rules`), or a UsageError saying why it cannot be used."""
+    from .rules import Rules, RulesError
+
+    try:
+        return Rules.load(rules)
+    except RulesError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def load_base(rules: Path | None):
     """The checked rule base, or a UsageError naming the first error."""
-    from .cache import cached_rule_base
-
-    root = rules or default_rules_dir()
-    base, diagnostics = cached_rule_base(root)
-    if base is None:
-        first = next(d for d in diagnostics if d.is_error)
-        raise UsageError(f"{first.span}: la base de règles contient des erreurs ({first.message}) ; "
-                         f"lancez « cnam check --rules {root} »")
-    return base
+    return load_rules(rules).base
 
 
 def load_candidate(path: str):
-    from .candidate.reader import ProfileError, load_profile
+    from .candidate import ProfileError, load_profile
 
     try:
         return load_profile(path)
@@ -233,20 +240,26 @@ def load_candidate(path: str):
         raise UsageError(str(exc)) from None
 
 
+def request_usage(error) -> UsageError:
+    """A question's errors (`request.RequestError`) as one line, each field named as the options name it."""
+    return UsageError("; ".join(f"{OPTIONS.get(e.path, e.path)} : {e.message}" if e.path else e.message
+                                for e in error.errors))
+
+
 def cmd_check(args) -> int:
     from .language.check import check_files, rule_files
     from .diagnostics import render
     from .answer.present import to_json
     from .cache import ProofStore
-    from .solve import Engine, SolverError
-    from .analysis.verify import verify
+    from .rules import Rules
+    from .solve import SolverError
 
     root = args.rules or default_rules_dir()
     paths = expand_paths(args.paths, root) if args.paths else rule_files(root)
     base, diagnostics = check_files(paths, root if not args.paths else None)
     if base is not None:
         try:
-            diagnostics += verify(base, Engine(base, proofs=ProofStore.default()))
+            diagnostics += Rules(base, root, proofs=ProofStore.default()).verify()
         except SolverError as exc:
             raise UsageError(str(exc)) from None
     texts = base.texts if base is not None else {}
@@ -310,22 +323,24 @@ def _read_texts(diagnostics) -> dict[str, str]:
 
 
 def cmd_missing(args) -> int:
-    from .cache import ProofStore
-    from .answer.explain import RequestError, missing_answer
     from .answer.present import missing_text, to_json
-    from .solve import Engine, SolverError
+    from .request import RequestError
+    from .solve import SolverError
 
     profile = load_candidate(args.profile)
-    base = load_base(args.rules)
+    rules = load_rules(args.rules)
+    asked = {"diploma": args.diploma, "milestone": args.milestone, "sources": args.sources, "date": args.date}
     try:
-        engine = Engine(base, proofs=ProofStore.default())
-        answer = missing_answer(engine, args.diploma, profile, args.sources, args.milestone, args.date)
-    except (RequestError, SolverError) as exc:
+        question = rules.missing_question({k: v for k, v in asked.items() if v is not None}, profile)
+        answer = rules.missing(question)
+    except RequestError as exc:
+        raise request_usage(exc) from None
+    except SolverError as exc:
         raise UsageError(str(exc)) from None
     if args.format == "json":
         print(to_json(answer))
     else:
-        print(missing_text(answer, base.diplomas[args.diploma].name, profile.name))
+        print(missing_text(answer, rules.base.diplomas[question.diploma].name, profile.name))
     return 0
 
 
@@ -346,18 +361,18 @@ def cmd_batch(args) -> int:
 
 
 def cmd_vae(args) -> int:
-    from .answer.explain import RequestError, vae_answer
     from .answer.present import to_json, vae_text
+    from .request import RequestError
     from .solve import SolverError
 
-    code = args.certification
-    if not (code.isascii() and code.isalnum() and 2 <= len(code) <= 20):
-        raise UsageError(f"--certification : code invalide « {code} » ; attendu lettres et chiffres (ex. LP110504)")
     profile = load_candidate(args.profile)
-    base = load_base(args.rules)
+    rules = load_rules(args.rules)
+    asked = {"certification": args.certification, "year": args.year, "sources": args.sources}
     try:
-        answer = vae_answer(base, code.upper(), profile, args.year or date.today().year, args.sources)
-    except (RequestError, SolverError) as exc:
+        answer = rules.vae({k: v for k, v in asked.items() if v is not None}, profile)
+    except RequestError as exc:
+        raise request_usage(exc) from None
+    except SolverError as exc:
         raise UsageError(str(exc)) from None
     if args.format == "json":
         print(to_json(answer))
@@ -401,12 +416,16 @@ def cmd_serve(args) -> int:
     if args.docs is not None and not args.docs.is_dir():
         raise UsageError(f"--docs : dossier introuvable « {args.docs} » (la documentation se construit avec cnam docs build)")
     docs = args.docs or (Path("site") if (Path("site") / "index.html").is_file() else None)
-    base = load_base(args.rules)
+    from .rules import Rules, RulesError
+
+    try:
+        rules = Rules.load(args.rules, timeout_ms=int(min(args.timeout, 5.0) * 1000))
+    except RulesError as exc:
+        raise UsageError(str(exc)) from None
     problem = bind_problem(args.host, args.port)
     if problem:
         raise UsageError(problem)
-    app = create_app(base, docs_dir=docs, deadline_seconds=args.timeout,
-                     timeout_ms=int(min(args.timeout, 5.0) * 1000))
+    app = create_app(rules, docs_dir=docs, deadline_seconds=args.timeout)
     print(f"cnam serve : page du conseiller sur http://{args.host}:{args.port}/ (Ctrl-C pour arrêter)", file=sys.stderr)
     serve(app, args.host, args.port)
     return 0
@@ -414,13 +433,15 @@ def cmd_serve(args) -> int:
 
 def cmd_diff(args) -> int:
     from .analysis.diff import diff_report, diff_text
-    from .answer.explain import RequestError
     from .answer.present import to_json
+    from .request import RequestError
     from .solve import SolverError
 
     try:
-        report, names = diff_report(args, args.date or date.today(), load_base)
-    except (RequestError, SolverError) as exc:
+        report, names = diff_report(args, args.date or date.today(), load_rules)
+    except RequestError as exc:
+        raise request_usage(exc) from None
+    except SolverError as exc:
         raise UsageError(str(exc)) from None
     print(to_json(report) if args.format == "json" else diff_text(report, names))
     return 1 if args.fail_on_divergence and (report["divergences"] or report["changes"]) else 0
@@ -428,14 +449,16 @@ def cmd_diff(args) -> int:
 
 def cmd_examples(args) -> int:
     from .analysis.examples import boundary_examples, examples_text
-    from .answer.explain import RequestError
     from .answer.present import to_json
+    from .request import RequestError
     from .solve import SolverError
 
-    base = load_base(args.rules)
+    rules = load_rules(args.rules)
     try:
-        found = boundary_examples(base, args.diploma, args.sources)
-    except (RequestError, SolverError) as exc:
+        found = boundary_examples(rules, args.diploma, args.sources)
+    except RequestError as exc:
+        raise request_usage(exc) from None
+    except SolverError as exc:
         raise UsageError(str(exc)) from None
     print(to_json([e.to_json() for e in found]) if args.format == "json" else examples_text(found))
     return 0

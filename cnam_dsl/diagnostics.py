@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .language.nodes import Span
+from .span import Span
 
 SEVERITY_FR = {"error": "erreur", "warning": "avertissement"}
 

@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 with atheris.instrument_imports():
-    from cnam_dsl.candidate.reader import ProfileError, read_profile_text
+    from datetime import date
+
+    from cnam_dsl.candidate import ProfileError, count, read_profile_text
 
 
 def test_one_input(data: bytes) -> None:
@@ -25,7 +27,7 @@ def test_one_input(data: bytes) -> None:
         return
     try:
         profile = read_profile_text(text, origin="fuzz.yaml")
-        profile.experience_months()
+        count(profile, date(2026, 1, 1))
         profile.to_dict()
     except ProfileError:
         pass

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cnam_dsl.answer.explain import missing_answer
-from cnam_dsl.candidate.reader import parse_profile
+from helpers import ask
+from cnam_dsl.candidate import read_profile
 from cnam_dsl.solve import Engine
 
 from conftest import ROOT
@@ -51,7 +51,7 @@ candidates = st.fixed_dictionaries(
 
 def in_process(engine, question, candidate: dict) -> dict:
     diploma, sources, milestone = question
-    answer = missing_answer(engine, diploma, parse_profile(candidate), sources, milestone, date.fromisoformat(DAY))
+    answer = ask(engine, diploma, read_profile(candidate), sources, milestone, date.fromisoformat(DAY))
     return json.loads(json.dumps(answer))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 import json
 import random
 from datetime import date
@@ -10,9 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnam_dsl.candidate.reader import ProfileError, parse_profile
-from cnam_dsl.batch.simple import simple_facts
-from cnam_dsl.solve import Facts
+from cnam_dsl.rules import Rules
+from cnam_dsl.candidate import read_profile
 
 ON = date(2026, 1, 1)
 DIPLOMAS = ["licence", "licence-l3", "bac+2", "bac+3", "bac+4", "ingenieur", "psychologue-travail", "certificat",
@@ -44,24 +44,6 @@ profile = st.fixed_dictionaries({}, optional={
     "vae_requests": st.just([]),
     "other": anything,
 })
-
-
-@settings(max_examples=600, deadline=None)
-@given(data=profile)
-def test_a_flat_file_is_read_as_the_schema_reads_it(data):
-    """`simple_facts` gives the schema's facts (same sums, same order), or None; never accepts a file the
-    schema refuses."""
-    found = simple_facts(data)
-    try:
-        expected = Facts.of(parse_profile(data))
-    except ProfileError:
-        assert found is None
-        return
-    if found is not None:
-        assert found == expected
-        assert list(found.experience.items()) == list(expected.experience.items())
-        assert list(found.done.items()) == list(expected.done.items())
-        assert [type(v) for v in found.done.values()] == [type(v) for v in expected.done.values()]
 
 
 def random_request(rng: random.Random) -> dict:
@@ -99,7 +81,7 @@ def random_request(rng: random.Random) -> dict:
 def answerer(base):
     from cnam_dsl.batch.cohort import Answerer
 
-    return Answerer(base)
+    return Answerer(Rules(base))
 
 
 def test_columns_give_the_same_bytes_as_one_by_one(answerer):
@@ -140,30 +122,30 @@ def test_rows_sharing_a_template_get_their_own_numbers(base):
         request = {"command": "missing", "diploma": rng.choice(["licence", "bac+2", "ingenieur"]),
                    "date": "2026-01-01", "profile": {"experiences": experiences}}
         chunk.append((n, json.dumps(request).encode()))
-    answerer = Answerer(base)
+    answerer = Answerer(Rules(base))
     columns = answerer.lines(chunk)
     assert answerer.by_columns == 3000
     assert len(answerer.writer.templates) < 100  # shared: the rows differ in their numbers
     assert answerer.writer.checked_out == 0
-    fresh = Answerer(base)
+    fresh = Answerer(Rules(base))
     assert columns == [fresh.line(n, text) for n, text in chunk]
 
 
 def test_columns_answer_as_the_solver(base):
     """Rows answered column-wise against the engine that asks Z3 everything (no closed form)."""
     from cnam_dsl.batch.cohort import Answerer
-    from cnam_dsl.answer.explain import missing_answer
+    from helpers import ask
     from cnam_dsl.solve import Engine
 
     rng = random.Random(11)
     requests = [random_request(rng) for _ in range(120)]
-    columns = Answerer(base).lines([(n, json.dumps(r).encode()) for n, r in enumerate(requests, 1)])
+    columns = Answerer(Rules(base)).lines([(n, json.dumps(r).encode()) for n, r in enumerate(requests, 1)])
     solver = Engine(base, fast=False)
     for request, line in zip(requests, columns):
         answer = json.loads(line)
         if "error" in answer:
             continue
-        expected = missing_answer(solver, request["diploma"], parse_profile(request["profile"]),
+        expected = ask(solver, request["diploma"], read_profile(request["profile"]),
                                   request.get("sources"), request.get("milestone", "delivery"),
                                   date.fromisoformat(request["date"]))
         assert answer == json.loads(json.dumps(expected)), request

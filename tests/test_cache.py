@@ -64,3 +64,18 @@ def test_proofs_are_remembered_by_the_code_that_made_them(tmp_path):
     store.record("abc")
     assert cache.ProofStore(tmp_path / "c").proved("abc")
     assert not cache.ProofStore(tmp_path / "elsewhere").proved("abc")
+
+
+def test_the_key_is_the_digest_of_the_code_as_it_is_on_disk(tmp_path):
+    """A module moved or renamed, or any file of the package edited: another digest (the files are found by
+    walking the package, not listed by name), so proofs made by other code are never trusted."""
+    copy = tmp_path / "cnam_dsl"
+    shutil.copytree(ROOT / "cnam_dsl", copy, ignore=shutil.ignore_patterns("__pycache__", "rules"))
+    before = cache.code_digest(copy)
+    (copy / "solve" / "proof.py").rename(copy / "solve" / "proving.py")
+    renamed = cache.code_digest.__wrapped__(copy)
+    assert renamed != before
+    prover = copy / "solve" / "proving.py"
+    prover.write_text(prover.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert cache.code_digest.__wrapped__(copy) not in (before, renamed)
+    assert cache.code_digest(ROOT / "cnam_dsl") == cache.code_digest()

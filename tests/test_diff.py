@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from cnam_dsl.candidate import facts_of
 from conftest import ROOT, run_cnam
 
 DAY = "2026-01-01"
@@ -95,10 +96,10 @@ def test_the_two_general_sources_diverge_where_their_pages_do(general_sources):
 
 @pytest.mark.slow
 def test_witnesses_are_plain_candidate_files_with_different_answers(general_sources):
-    from cnam_dsl.candidate.reader import parse_profile
+    from cnam_dsl.candidate import read_profile
 
     for d in general_sources["divergences"]:
-        profile = parse_profile(d["witness"])
+        profile = read_profile(d["witness"])
         assert len(profile.experiences) + len(profile.internships) <= 3
         assert all(float(e.months).is_integer() for e in profile.experiences)
         a, b = (d["answers"][s] for s in general_sources["sides"])
@@ -126,13 +127,13 @@ def bac2(engine) -> dict:
 
 
 def test_every_witness_reproduces_in_process(engine, bac2):
-    from cnam_dsl.answer.explain import missing_answer
-    from cnam_dsl.candidate.reader import parse_profile
+    from helpers import ask
+    from cnam_dsl.candidate import read_profile
 
     assert len(bac2["divergences"]) >= 5
     for d in bac2["divergences"]:
         for source, answer in d["answers"].items():
-            got = missing_answer(engine, "bac+2", parse_profile(d["witness"]), [source], "delivery", ON)
+            got = ask(engine, "bac+2", read_profile(d["witness"]), [source], "delivery", ON)
             assert {k: got[k] for k in ANSWER_KEYS} == answer
 
 
@@ -157,19 +158,19 @@ def test_text_output_is_french_and_names_the_sides():
     assert "Même écart" in out and "Fichier candidat :" in out and "Règles (cnam-na) :" in out
 
 
-# ---------------------------------------------------------------- the symbolic answers are the engine's
+# ---------------------------------------------------------------- the answers as terms are the engine's
 
 
-def test_symbolic_answers_agree_with_the_engine(base, engine):
+def test_answers_as_terms_agree_with_the_engine(base, engine):
     """The Z3 encoding of a source's answer gives, on sampled candidates, exactly the engine's answer."""
     import z3
 
     from cnam_dsl.analysis.diff import witness_profile
     from cnam_dsl.answer.explain import summary
     from cnam_dsl.language.model import CATEGORIES
-    from cnam_dsl.solve import Facts
-    from cnam_dsl.solve.symbolic import (
-        DECISION, STATUSES, Candidate, answer_terms, check, new_solver, stage_name, value, var_name)
+    from cnam_dsl.solve.backend import Backend, value
+    from cnam_dsl.solve.closed_form import STATUSES
+    from cnam_dsl.solve.terms import DECISION, Candidate, answer_terms, stage_name, var_name
 
     rnd = random.Random(3)
     c = Candidate.fresh()
@@ -179,7 +180,7 @@ def test_symbolic_answers_agree_with_the_engine(base, engine):
 
     for source, diploma, milestone in [("cnam-na", "bac+2", "delivery"), ("cnam-eleves", "licence", "delivery"),
                                        ("cnam-eleves", "certificat", "delivery"), ("cnam-na", "ingenieur", "probatoire")]:
-        terms = answer_terms(c, base.pathways_for(source, diploma, milestone, ON), base.generals_of(source))
+        terms = answer_terms(c, engine.traced((source,), diploma, milestone, ON))
         for _ in range(15):
             values = {var_name(k): Fraction(rnd.choice([1, 11, 12, 23, 24, 25, 35, 36]))
                       for k in rnd.sample(CATEGORIES, rnd.randint(0, 2))}
@@ -187,13 +188,13 @@ def test_symbolic_answers_agree_with_the_engine(base, engine):
                 values[stage_name(rnd.choice(["in", "out"]), rnd.random() < 0.5)] = Fraction(rnd.choice([1, 3, 6]))
             if rnd.random() < 0.3:
                 values[DECISION] = Fraction(rnd.choice([2, 3, 6, 7]))
-            model = check(new_solver(c.fixed(values)))
+            model = Backend().model(c.fixed(values))
             status = STATUSES[int(value(model, terms.status))]
             bounds = [maybe(model, m) for m in (terms.low, terms.high, terms.standard)] if status == "internship" \
                 else [None] * 3
             symbolic = (status, *bounds, float(value(model, terms.missing)) if status == "missing" else 0)
             s = summary(engine.outcome((source,), diploma, milestone, ON,
-                                       Facts.of(witness_profile(values)), with_options=False))
+                                       facts_of(witness_profile(values), ON), with_options=False))
             i = s["internship"] or {}
             expected = (s["status"], i.get("min_months"), i.get("max_months"), i.get("standard_months"),
                         s["missing_months"])

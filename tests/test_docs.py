@@ -20,7 +20,7 @@ from cnam_dsl.docsite.markdown import diploma_page, escape, source_page
 from cnam_dsl.docsite.reference import CONSTRUCTS, definition, grammar_names, grammar_rules
 from cnam_dsl.docsite.sources import REASONS, passages
 from cnam_dsl.docsite.vae import missing_information
-from cnam_dsl.answer.explain import missing_answer
+from helpers import months, ask
 from cnam_dsl.authoring.highlight import (
     LITERAL_TOKENS, TERMINAL_TOKENS, CnrLexer, grammar_literals, grammar_terminals, grammar_text,
 )
@@ -107,10 +107,10 @@ def test_decision_tables_agree_with_missing_answer(base, engine):
             table = decisions.table(diploma, milestone)
             for row in table.rows:
                 profile = row.situation.profile()
-                alone = {s: missing_answer(engine, diploma, profile, [s], milestone, SITE_DAY) for s in table.sources}
+                alone = {s: ask(engine, diploma, profile, [s], milestone, SITE_DAY) for s in table.sources}
                 for source, answer in alone.items():
                     assert _same(row.per_source[source], answer), (diploma, milestone, row.situation, source)
-                together = missing_answer(engine, diploma, profile, None, milestone, SITE_DAY)
+                together = ask(engine, diploma, profile, None, milestone, SITE_DAY)
                 assert _same(row.combined, together)
                 assert row.differs == bool(together["divergences"])
                 checked += 1
@@ -142,11 +142,11 @@ def test_chart_cells_are_the_sources_answers(engine):
 
 
 def test_witness_candidate_files_are_valid(tmp_path):
-    from cnam_dsl.candidate.reader import load_profile
+    from cnam_dsl.candidate import load_profile
 
     path = tmp_path / "c.yaml"
     path.write_text(Situation(12, 24).candidate_yaml(), encoding="utf-8")
-    assert load_profile(str(path)).experience_months() == Situation(12, 24).profile().experience_months()
+    assert months(load_profile(str(path))) == months(Situation(12, 24).profile())
 
 
 # ---------------------------------------------------------------- source documents

@@ -6,18 +6,23 @@ import dataclasses
 import json
 import random
 from datetime import date
+from fractions import Fraction
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cnam_dsl.language.model import CATEGORIES
-from cnam_dsl.solve import Engine, Facts, fast
+from cnam_dsl.language.model import CATEGORIES, DONE_KEYS
+from cnam_dsl.solve import Engine, Facts
+from cnam_dsl.solve.closed_form import plan_of
+from cnam_dsl.solve.program import ClosedForm
+from cnam_dsl.solve.scalar import decide
 
 ON = date(2026, 1, 1)
-MONTHS = [0, 0, 0.5, 1, 2.5, 3, 6, 11, 11.9, 12, 13, 23, 24, 25, 35, 36, 40, 1 / 3, 0.1]
-DONE = [0, 0, 0, 1, 2, 3, 4.5, 6]
-DECISIONS = [None, None, None, 0.5, 2, 3, 4, 6, 8]
+F = Fraction
+MONTHS = [0, 0, F(1, 2), 1, F(5, 2), 3, 6, 11, F(119, 10), 12, 13, 23, 24, 25, 35, 36, 40, F(33, 100), F(1, 10)]
+DONE = [0, 0, 0, 1, 2, 3, F(9, 2), 6]
+DECISIONS = [None, None, None, F(1, 2), 2, 3, 4, 6, 8]
 
 
 def requirements(base):
@@ -32,10 +37,12 @@ def requirements(base):
 
 
 def random_facts(rng: random.Random) -> Facts:
-    experience = {c: float(rng.choice(MONTHS)) for c in rng.sample(CATEGORIES, rng.randint(0, 3))}
+    experience = {c: F(rng.choice(MONTHS)) for c in rng.sample(CATEGORIES, rng.randint(0, 3))}
+    experience = {c: v for c, v in experience.items() if v > 0}
     a = [rng.choice(DONE) for _ in range(4)]  # in field with report, in field, with report, other
     done = {(True, True): a[0], (True, False): a[0] + a[1], (False, True): a[0] + a[2], (False, False): sum(a)}
-    return Facts(experience, {k: float(v) for k, v in done.items()}, rng.choice(DECISIONS))
+    decision = rng.choice(DECISIONS)
+    return Facts(experience, {k: F(v) for k, v in done.items()}, None if decision is None else F(decision))
 
 
 def test_every_shipped_requirement_has_a_proved_closed_form(engine, base):
@@ -53,13 +60,13 @@ def test_the_closed_form_answers_as_the_solver(engine, base, seed):
 
 
 def test_the_answers_json_is_the_same_either_way(base):
-    from cnam_dsl.answer.explain import missing_answer
-    from cnam_dsl.candidate.reader import parse_profile
+    from helpers import ask
+    from cnam_dsl.candidate import read_profile
 
     fast_engine, solver_engine = Engine(base), Engine(base, fast=False)
     rng = random.Random(7)
     for _ in range(25):
-        profile = parse_profile({
+        profile = read_profile({
             "experiences": [{"months": rng.choice([3, 11, 12, 24, 25, 36, 40]), "field": rng.choice(["in", "out"]),
                              "kind": rng.choice(["salaried", "self_employed", "volunteer"])}
                             for _ in range(rng.randint(0, 3))],
@@ -67,7 +74,7 @@ def test_the_answers_json_is_the_same_either_way(base):
             **({"decided_internship_months": rng.choice([2, 4, 6])} if rng.random() < 0.3 else {}),
         })
         diploma = rng.choice(["licence", "licence-l3", "bac+2", "bac+4", "ingenieur", "certificat"])
-        answers = [json.dumps(missing_answer(e, diploma, profile, None, "delivery", ON), ensure_ascii=False)
+        answers = [json.dumps(ask(e, diploma, profile, None, "delivery", ON), ensure_ascii=False)
                    for e in (fast_engine, solver_engine)]
         assert answers[0] == answers[1]
 
@@ -104,21 +111,21 @@ def test_a_wrong_closed_form_is_not_proved(engine, base, wrong):
     from cnam_dsl.solve.proof import check
 
     key = (("cnam-eleves",), "licence", "delivery")
-    plan = fast.plan_of(wrong(base), *key, ON)
-    proof = check(fast.ClosedForm(plan), engine.requirement(*key, ON))
+    plan = plan_of(wrong(base), *key, ON)
+    proof = check(ClosedForm(plan), engine.requirement(*key, ON))
     assert proof.failed is not None and proof.counterexample
 
 
 def test_facts_outside_the_proved_domain_go_to_the_solver(engine):
     key = (("cnam-eleves",), "licence", "delivery")
-    negative = Facts({("out", "salaried", "sufficient"): -1.0}, {k: 0.0 for k in fast.DONE_KEYS}, None)
-    assert fast.decide(engine.closed_form(*key, ON), negative) is None
+    negative = Facts({("out", "salaried", "sufficient"): F(-1)}, {k: F(0) for k in DONE_KEYS}, None)
+    assert decide(engine.closed_form(*key, ON), negative) is None
     assert engine.outcome(*key, ON, negative) == engine.solved(*key, ON, negative)
 
 
 def test_a_conflict_comes_with_the_solvers_core(engine):
     key = (("cnam-eleves",), "licence", "delivery")
-    facts = Facts({("out", "salaried", "sufficient"): 40.0}, {k: 0.0 for k in fast.DONE_KEYS}, 2.0)
+    facts = Facts({("out", "salaried", "sufficient"): F(40)}, {k: F(0) for k in DONE_KEYS}, F(2))
     outcome = engine.outcome(*key, ON, facts)
     assert outcome.status == "conflict" and outcome.core
     assert outcome == engine.solved(*key, ON, facts)
@@ -129,42 +136,40 @@ SOLVER_SAMPLE = 150  # distinct candidates checked against the solver, per requi
 
 @pytest.mark.slow
 def test_a_cohort_of_100000_answers_as_one_by_one_and_as_the_solver(engine, base):
-    """100,000 random candidates: the vectorised closed form (NumPy) against the exact one, row by row;
-    every distinct candidate among them (facts drawn from a grid) against the solver."""
+    """100,000 random candidates: the decision on int64 columns (`table`) against the exact one for one
+    candidate (`scalar`), row by row; every distinct candidate among them against the solver (a sample)."""
     np = pytest.importorskip("numpy")
-    from cnam_dsl.solve.cohort import STATUSES, evaluate, facts_of_row
+    from cnam_dsl.solve.table import Registry, Table, scale_of
 
     rng = np.random.default_rng(2026)
-    grid = np.array([0, 0, 0, 6, 11.5, 12, 24, 35, 36, 0.25])
+    grid = [0, 0, 0, 6, F(23, 2), 12, 24, 35, 36, F(1, 4)]
     n, checked = 100_000, {}
     for requirement in requirements(base):
         form = engine.closed_form(*requirement, ON)
+        scale = scale_of(form, 100)
         rows = n // len(requirements(base))
-        experience = np.zeros((rows, len(CATEGORIES)))
-        for j in rng.choice(len(CATEGORIES), 3, replace=False):
-            experience[:, j] = rng.choice(grid, rows)
-        done = np.zeros((rows, 4))
-        done[:, 0] = done[:, 1] = done[:, 2] = done[:, 3] = rng.choice([0, 0, 3, 6], rows)
-        decision = np.where(rng.random(rows) < 0.15, rng.choice([2.0, 4.0, 6.0], rows), np.nan)
-        answers = evaluate(form, experience, done, decision)
-        for i in range(rows):
-            facts = facts_of_row(experience[i], done[i], decision[i])
-            key = (requirement, tuple(sorted(facts.experience.items())), tuple(sorted(facts.done.items())),
-                   facts.decision)
-            if key not in checked:
-                if len(checked) >= SOLVER_SAMPLE * (1 + requirements(base).index(requirement)):
-                    continue  # the solver is slow: a sample of distinct candidates per requirement
-                checked[key] = engine.solved(*requirement, ON, facts, with_options=False)
-            expected = checked[key]
-            assert STATUSES[answers["status"][i]] == expected.status, (requirement, facts)
-            if expected.status == "missing":
-                assert answers["missing_months"][i] == float(expected.missing_months)
-            if expected.status == "internship":
-                low, high = expected.internship.min_months, expected.internship.max_months
-                assert np.isnan(answers["min_months"][i]) == (low is None)
-                assert low is None or answers["min_months"][i] == float(low)
-                assert np.isnan(answers["max_months"][i]) == (high is None)
-                assert high is None or answers["max_months"][i] == float(high)
+        facts = []
+        for _ in range(rows):
+            experience = {CATEGORIES[j]: F(grid[rng.integers(len(grid))]) for j in rng.choice(len(CATEGORIES), 3,
+                                                                                           replace=False)}
+            done = F([0, 0, 3, 6][rng.integers(4)])
+            decision = F([2, 4, 6][rng.integers(3)]) if rng.random() < 0.15 else None
+            facts.append(Facts({c: v for c, v in experience.items() if v}, {k: done for k in DONE_KEYS}, decision))
+        x = np.array([[int(f.experience.get(c, 0) * scale) for c in CATEGORIES] for f in facts], dtype=np.int64)
+        d = np.array([[int(f.done[k] * scale) for k in DONE_KEYS] for f in facts], dtype=np.int64)
+        has = np.array([f.decision is not None for f in facts])
+        dec = np.array([int((f.decision or 0) * scale) for f in facts], dtype=np.int64)
+        outcomes = Table(form, scale, facts, x, d, has, dec).outcomes(Registry())
+        for f, got in zip(facts, outcomes):
+            exact = decide(form, f)
+            if got is None:
+                assert exact.status == "conflict"
+                continue
+            assert got == exact, (requirement, f)
+            key = (requirement, tuple(sorted(f.experience.items())), f.done[(True, True)], f.decision)
+            if key not in checked and len(checked) < SOLVER_SAMPLE * (1 + requirements(base).index(requirement)):
+                checked[key] = engine.solved(*requirement, ON, f)
+                assert got == checked[key], (requirement, f)
 
 
 def test_the_generated_program_computes_each_node_as_the_operations_do(engine, base):
@@ -172,8 +177,9 @@ def test_the_generated_program_computes_each_node_as_the_operations_do(engine, b
     random inputs, what applying the operations node by node gives."""
     import numpy as np
 
-    from cnam_dsl.solve.cohort import ArrayOps
-    from cnam_dsl.solve.fast import OPERATIONS, QUESTIONS, Inputs
+    from cnam_dsl.solve.closed_form import QUESTIONS, Inputs
+    from cnam_dsl.solve.program import OPERATIONS
+    from cnam_dsl.solve.table import ColumnOps
 
     def node_by_node(program, ops, inputs, wanted):
         values = {}
@@ -186,21 +192,26 @@ def test_the_generated_program_computes_each_node_as_the_operations_do(engine, b
                 values[i] = ops.const(node[1])
             elif node[0] == "bool":
                 values[i] = ops.true if node[1] else ops.false
+            elif node[0] == "code":
+                values[i] = ops.code(node[1])
             else:
                 values[i] = getattr(ops, OPERATIONS[node[0]])(*(values[a] for a in node[1:]))
         return {w: values[w] for w in wanted}
 
     rng = np.random.default_rng(5)
     n = 64
-    inputs = Inputs(tuple(rng.integers(0, 50, n).astype(float) for _ in CATEGORIES),
-                    tuple(rng.choice([0.0, 3.0, 6.0], n) for _ in range(4)), rng.random(n) < 0.3,
-                    rng.choice([2.0, 3.0, 6.0], n))
+    inputs = Inputs(tuple(rng.integers(0, 50 * 12, n) for _ in CATEGORIES),
+                    tuple(rng.choice([0, 36, 72], n) for _ in range(4)), rng.random(n) < 0.3, rng.choice([24, 36, 72], n))
     for requirement in requirements(base)[:12]:
-        program = engine.closed_form(*requirement, ON).program
-        for questions in (QUESTIONS, QUESTIONS[:3]):
+        form = engine.closed_form(*requirement, ON)
+        ops = ColumnOps(12 * form.plan.denominator)
+        inputs = Inputs(tuple(v * form.plan.denominator for v in inputs.x),
+                        tuple(v * form.plan.denominator for v in inputs.done), inputs.has_decision,
+                        inputs.decision * form.plan.denominator)
+        program = form.program
+        for questions in (QUESTIONS, QUESTIONS[:3], ("decision",)):
             wanted = [o for q in questions for o in program.outputs[q]]
-            got, expected = program.values(ArrayOps(), inputs, wanted), node_by_node(program, ArrayOps(), inputs,
-                                                                                     wanted)
+            got, expected = program.values(ops, inputs, wanted), node_by_node(program, ops, inputs, wanted)
             assert list(got) == list(expected)
             assert all(np.array_equal(np.broadcast_to(got[w], (n,)), np.broadcast_to(expected[w], (n,)))
                        for w in wanted)

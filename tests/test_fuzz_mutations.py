@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from cnam_dsl.language.check import Builder, rule_files
 from cnam_dsl.language.parse import parse_text
-from cnam_dsl.candidate.reader import ProfileError, read_profile_text
+from cnam_dsl.candidate import ProfileError, read_profile_text
 
 from conftest import ROOT
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cnam_dsl.answer.explain import missing_answer
-from cnam_dsl.candidate.reader import parse_profile, period_months
+from helpers import ask, months as counted_months
+from cnam_dsl.candidate import read_profile, period_months
 
 from conftest import ROOT
 
@@ -37,7 +37,7 @@ questions = st.sampled_from(QUESTIONS)
 
 def answer(engine, question, experiences, **extra):
     diploma, sources = question
-    return missing_answer(engine, diploma, parse_profile({"experiences": experiences, **extra}), sources,
+    return ask(engine, diploma, read_profile({"experiences": experiences, **extra}), sources,
                           "delivery", DAY)
 
 
@@ -93,7 +93,8 @@ def test_order_of_periods_does_not_matter(engine, question, experiences, seed):
 @given(decided=st.integers(1, 8), months=st.integers(36, 60))
 def test_conflicts_name_rules_and_are_minimal(engine, base, decided, months):
     """Removing any rule of a conflict's explanation removes the conflict."""
-    from cnam_dsl.solve import Facts, Session, decide
+    from cnam_dsl.candidate import facts_of
+    from cnam_dsl.solve.solver import Session, decide
 
     a = answer(engine, ("licence", ["cnam-eleves"]), [{"months": months, "field": "out"}],
                decided_internship_months=decided)
@@ -101,8 +102,8 @@ def test_conflicts_name_rules_and_are_minimal(engine, base, decided, months):
     if a["status"] != "conflict":
         return
     req = engine.requirement(("cnam-eleves",), "licence", "delivery", DAY)
-    facts = Facts.of(parse_profile({"experiences": [{"months": months, "field": "out"}],
-                                    "decided_internship_months": decided}))
+    facts = facts_of(read_profile({"experiences": [{"months": months, "field": "out"}],
+                                    "decided_internship_months": decided}), DAY)
     named = {(e["file"], e["line"]) for e in a["explanation"]}
     for lit_name, tracked in req.tracked.items():
         if tracked.provenance and (tracked.provenance.file, tracked.provenance.line) in named:
@@ -123,7 +124,7 @@ def test_splitting_a_period_at_a_month_boundary_keeps_its_months(start, months, 
     days / 30 — is not additive when a cut falls on a clamped month end, e.g. 29 November
     + 3 months = 28 February; nor for cuts inside a month: each part rounds its rest to
     days / 30. Both stay within a day or two.)"""
-    from cnam_dsl.candidate.reader import _add_months
+    from cnam_dsl.candidate.counting import _add_months
 
     cut = min(cut, months - 1) if months > 1 else 0
     end = _add_months(start, months) - timedelta(days=1)
@@ -139,8 +140,8 @@ def test_splitting_a_period_at_a_month_boundary_keeps_its_months(start, months, 
 @given(start=starts, days=st.integers(1, 2000), copies=st.integers(2, 4))
 def test_overlapping_copies_never_add(start, days, copies):
     period = {"start": start.isoformat(), "end": (start + timedelta(days=days)).isoformat(), "field": "in"}
-    one = parse_profile({"experiences": [period]}).experience_months()
-    many = parse_profile({"experiences": [period] * copies}).experience_months()
+    one = counted_months(read_profile({"experiences": [period]}))
+    many = counted_months(read_profile({"experiences": [period] * copies}))
     assert many == one
 
 
@@ -153,10 +154,10 @@ def test_rule_files_order_does_not_matter(tmp_path):
     base_a, _ = check_files(files, ROOT / "rules")
     base_b, _ = check_files(list(reversed(files)), ROOT / "rules")
     assert {p.key for p in base_a.pathways} == {p.key for p in base_b.pathways}
-    profile = parse_profile({"experiences": [{"months": 30, "field": "out"}, {"months": 6, "field": "in"}]})
+    profile = read_profile({"experiences": [{"months": 30, "field": "out"}, {"months": 6, "field": "in"}]})
     for diploma in base_a.diplomas:
-        a = missing_answer(Engine(base_a), diploma, profile, None, "delivery", DAY)
-        b = missing_answer(Engine(base_b), diploma, profile, None, "delivery", DAY)
+        a = ask(Engine(base_a), diploma, profile, None, "delivery", DAY)
+        b = ask(Engine(base_b), diploma, profile, None, "delivery", DAY)
         assert {k: a[k] for k in ("status", "internship", "missing_months")} == \
                {k: b[k] for k in ("status", "internship", "missing_months")}
     assert Path(files[0]).exists()

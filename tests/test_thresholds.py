@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from cnam_dsl.answer.explain import missing_answer, vae_answer
-from cnam_dsl.candidate.reader import parse_profile
+from helpers import ask, ask_vae
+from cnam_dsl.candidate import read_profile
 
 DAY = date(2026, 1, 1)
 
@@ -71,8 +71,8 @@ CASES = [
 
 @pytest.mark.parametrize("source,diploma,milestone,experiences,status,low,high,missing", CASES)
 def test_threshold(engine, source, diploma, milestone, experiences, status, low, high, missing):
-    profile = parse_profile({"experiences": experiences})
-    answer = missing_answer(engine, diploma, profile, [source], milestone, DAY)
+    profile = read_profile({"experiences": experiences})
+    answer = ask(engine, diploma, profile, [source], milestone, DAY)
     assert answer["status"] == status, answer["explanation"]
     assert answer["missing_months"] == missing
     if status == "internship":
@@ -82,26 +82,26 @@ def test_threshold(engine, source, diploma, milestone, experiences, status, low,
 
 
 def test_overlapping_periods_count_once(engine):
-    profile = parse_profile({"experiences": [
+    profile = read_profile({"experiences": [
         {"start": "2020-01-01", "end": "2020-12-31", "field": "in"},
         {"start": "2020-01-01", "end": "2020-12-31", "field": "in", "kind": "self_employed"},
     ]})
-    answer = missing_answer(engine, "licence-l3", profile, ["cnam-na"], "delivery", DAY)
+    answer = ask(engine, "licence-l3", profile, ["cnam-na"], "delivery", DAY)
     assert answer["status"] == "satisfied"
-    answer = missing_answer(engine, "bac+2", profile, ["cnam-na"], "delivery", DAY)
+    answer = ask(engine, "bac+2", profile, ["cnam-na"], "delivery", DAY)
     assert answer["missing_months"] == 12  # 12 months, not 24
 
 
 def test_jury_decision_within_bounds_fixes_the_length(engine):
-    profile = parse_profile({"decided_internship_months": 4, "experiences": [exp(40)]})
-    answer = missing_answer(engine, "licence", profile, ["cnam-eleves"], "delivery", DAY)
+    profile = read_profile({"decided_internship_months": 4, "experiences": [exp(40)]})
+    answer = ask(engine, "licence", profile, ["cnam-eleves"], "delivery", DAY)
     assert answer["status"] == "internship"
     assert answer["internship"]["min_months"] == answer["internship"]["max_months"] == 4
 
 
 def test_jury_decision_outside_bounds_is_a_conflict_naming_rule_and_fact(engine):
-    profile = parse_profile({"decided_internship_months": 2, "experiences": [exp(40)]})
-    answer = missing_answer(engine, "licence", profile, ["cnam-eleves"], "delivery", DAY)
+    profile = read_profile({"decided_internship_months": 2, "experiences": [exp(40)]})
+    answer = ask(engine, "licence", profile, ["cnam-eleves"], "delivery", DAY)
     assert answer["status"] == "conflict"
     lines = {(e["file"], e["line"]) for e in answer["explanation"]}
     assert ("rules/cnam-eleves/licence.cnr", 14) in lines  # the jury's floor of 3 months
@@ -109,19 +109,19 @@ def test_jury_decision_outside_bounds_is_a_conflict_naming_rule_and_fact(engine)
 
 
 def test_internships_already_done_count(engine):
-    profile = parse_profile({"experiences": [exp(36)],
+    profile = read_profile({"experiences": [exp(36)],
                              "internships": [{"months": 3, "field": "in", "report": True}]})
-    answer = missing_answer(engine, "ingenierie-formation", profile, None, "delivery", DAY)
+    answer = ask(engine, "ingenierie-formation", profile, None, "delivery", DAY)
     assert answer["status"] == "satisfied"
-    wrong_field = parse_profile({"experiences": [exp(36)],
+    wrong_field = read_profile({"experiences": [exp(36)],
                                  "internships": [{"months": 3, "field": "out", "report": True}]})
-    answer = missing_answer(engine, "ingenierie-formation", wrong_field, None, "delivery", DAY)
+    answer = ask(engine, "ingenierie-formation", wrong_field, None, "delivery", DAY)
     assert answer["status"] == "internship"
 
 
 def test_several_sources_must_all_be_met(engine):
-    profile = parse_profile({"experiences": [exp(36)]})
-    answer = missing_answer(engine, "bac+2", profile, None, "delivery", DAY)
+    profile = read_profile({"experiences": [exp(36)]})
+    answer = ask(engine, "bac+2", profile, None, "delivery", DAY)
     assert answer["sources"] == ["cnam-eleves", "cnam-na"]
     # cnam-na allows up to 6 months (no floor), cnam-eleves asks for exactly 3: both hold at 3.
     assert (answer["internship"]["min_months"], answer["internship"]["max_months"]) == (3, 3)
@@ -135,19 +135,19 @@ def test_several_sources_must_all_be_met(engine):
     ([{"certification": "LP110504", "year": 2025}], "eligible", None),
 ])
 def test_vae_yearly_limits(base, requests, status, next_year):
-    profile = parse_profile({"experiences": [exp(12, "in", kind="volunteer")], "vae_requests": requests})
-    answer = vae_answer(base, "LP110504", profile, 2026)
+    profile = read_profile({"experiences": [exp(12, "in", kind="volunteer")], "vae_requests": requests})
+    answer = ask_vae(base, "LP110504", profile, 2026)
     assert (answer["status"], answer["next_possible_year"]) == (status, next_year)
 
 
 @pytest.mark.parametrize("months,status,missing", [(11, "missing", 1), (12, "eligible", 0), (13, "eligible", 0)])
 def test_vae_one_year(base, months, status, missing):
-    profile = parse_profile({"experiences": [exp(months, "in", kind="union")]})
-    answer = vae_answer(base, "CPN7700A", profile, 2026)
+    profile = read_profile({"experiences": [exp(months, "in", kind="union")]})
+    answer = ask_vae(base, "CPN7700A", profile, 2026)
     assert (answer["status"], answer["missing_months"]) == (status, missing)
 
 
 def test_dates_select_the_rules_in_force(base):
-    profile = parse_profile({"experiences": [exp(6, "in")]})
-    assert vae_answer(base, "CPN7700A", profile, 2022)["sources"] == ["vae-2009"]
-    assert vae_answer(base, "CPN7700A", profile, 2024)["sources"] == ["vae-2009", "vae-bfc"]
+    profile = read_profile({"experiences": [exp(6, "in")]})
+    assert ask_vae(base, "CPN7700A", profile, 2022)["sources"] == ["vae-2009"]
+    assert ask_vae(base, "CPN7700A", profile, 2024)["sources"] == ["vae-2009", "vae-bfc"]

@@ -14,7 +14,8 @@ import httpx
 import pytest
 import yaml
 
-from cnam_dsl.candidate.reader import parse_profile
+from cnam_dsl.candidate import read_profile
+from cnam_dsl.rules import Rules
 from cnam_dsl.web.service import Adviser, Unanswered
 
 from conftest import ROOT, run_cnam
@@ -125,7 +126,7 @@ BAD = [
     ("source_silent", "/api/missing", {**LICENCE, "sources": ["vae-bfc"]}, "sources", "n'énonce rien"),
     ("milestone", "/api/missing", {**LICENCE, "milestone": "probatoire"}, "milestone", "jalon"),
     ("date", "/api/missing", {**LICENCE, "date": "2026-02-30"}, "date", "AAAA-MM-JJ"),
-    ("diploma_type", "/api/missing", {**LICENCE, "diploma": 3}, "diploma", "attendu un texte"),
+    ("diploma_type", "/api/missing", {**LICENCE, "diploma": 3}, "diploma", "attendu un identifiant"),
     ("extra_key", "/api/missing", {**LICENCE, "couleur": "bleu"}, "couleur", "champ inconnu"),
     ("certification", "/api/vae", {"certification": "LP-1", "profile": {}}, "certification", "lettres et chiffres"),
     ("year", "/api/vae", {"certification": "LP110504", "year": 1800, "profile": {}}, "year", "1900"),
@@ -300,7 +301,7 @@ def test_the_answer_links_to_the_diploma_page_of_the_generated_docs(tmp_path):
 
 
 def test_a_request_past_its_deadline_is_refused_not_queued(base):
-    adviser = Adviser(base, deadline_seconds=0.2)
+    adviser = Adviser(Rules(base), deadline_seconds=0.2)
 
     def slow(*, deadline: float) -> dict:
         time.sleep(1)
@@ -310,7 +311,7 @@ def test_a_request_past_its_deadline_is_refused_not_queued(base):
         anyio.run(adviser.run, slow)
     late = time.monotonic() - 1
     with pytest.raises(Unanswered):
-        adviser.missing("licence", parse_profile({}), None, "delivery", None, deadline=late)
+        adviser.missing({"diploma": "licence"}, read_profile({}), deadline=late)
 
 
 # ---------------------------------------------------------------- the command

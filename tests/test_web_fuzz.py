@@ -240,7 +240,8 @@ def test_bodies_json_cannot_read_are_422_not_an_english_400(client):
                  b'{"diploma": "lic\xe9nce", "profile": {}}'):
         response = post(client, "/api/missing", body)
         assert response.status_code == 422 and response.json()["detail"][0]["field"] == ""
-        assert "illisible" in response.json()["detail"][0]["msg"]
+        message = response.json()["detail"][0]["msg"]
+        assert any(words in message for words in ("illisible", "trop long", "trop profonde")), message
 
 
 def test_schemathesis_against_the_openapi_description(server):

@@ -21,12 +21,13 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..answer.describe import KIND_FR, months_fr, profile_facts_fr
-from ..answer.explain import RequestError, comparable, missing_answer, number
+from ..answer.explain import comparable, missing_answer, number
+from ..request import FieldError, RequestError, missing_question
 from ..language.model import MILESTONE_FR, MILESTONES, Pathway, RuleBase
-from ..candidate.reader import Experience, Internship, Profile, parse_profile
+from ..candidate import Experience, InternshipDone, Profile, facts_of, read_profile
 from ..solve import Engine
 from ..solve.witness import Band, DivergenceSearch, Found, Side
-from ..solve.symbolic import DECISION
+from ..solve.terms import DECISION
 
 TIER_FR = {
     "plain": "",
@@ -68,9 +69,7 @@ class Comparison:
         return self.left.source if self.left.source == self.right.source else None
 
     def side(self, party: Party, on: date) -> Side:
-        base = party.rules.base
-        return Side(party.label, base.pathways_for(party.source, self.diploma, self.milestone, on),
-                    base.generals_of(party.source))
+        return Side(party.label, party.rules.engine.traced((party.source,), self.diploma, self.milestone, on))
 
 
 # ---------------------------------------------------------------- what to compare
@@ -87,7 +86,7 @@ def diff_report(args, on: date, load) -> tuple[dict, dict[str, str]]:
     root = args.rules or default_rules_dir()
     label = str(args.rules) if args.rules else "base livrée"
     if args.against is not None and args.against_rev is not None:
-        raise RequestError("--against et --against-rev : choisissez l'une des deux options")
+        raise RequestError([FieldError("against", "--against et --against-rev : choisissez l'une des deux options")])
     if args.against is None and args.against_rev is None:
         rules = _rule_set(label, root, load)
         report = compare(source_comparisons(rules, args.sources or [], args.diploma, args.milestone, on), on)
@@ -107,12 +106,9 @@ def diff_report(args, on: date, load) -> tuple[dict, dict[str, str]]:
 
 
 def _rule_set(label: str, folder: Path, load) -> RuleSet:
-    if not Path(folder).is_dir():
-        raise RequestError(f"dossier de règles introuvable : {folder}")
-    from ..cache import ProofStore
-
-    base = load(Path(folder))
-    return RuleSet(label, base, Engine(base, proofs=ProofStore.default()))
+    """A side of the comparison: `load(folder)` gives its `rules.Rules`."""
+    rules = load(Path(folder))
+    return RuleSet(label, rules.base, rules.engine)
 
 
 def _names(base: RuleBase) -> dict[str, str]:
@@ -124,8 +120,8 @@ def source_comparisons(rules: RuleSet, sources: list[str], diploma: str | None, 
                        on: date) -> list[Comparison]:
     """Every diploma and milestone both sources state requirements for (or the one asked for)."""
     if len(set(sources)) != 2:
-        raise RequestError("--source : donnez exactement deux sources différentes à comparer "
-                           "(--source A --source B)")
+        raise RequestError([FieldError("sources", "donnez exactement deux sources différentes à comparer "
+                           "(--source A --source B)")])
     base = rules.base
     for s in sources:
         _known_source(s, [base])
@@ -135,8 +131,8 @@ def source_comparisons(rules: RuleSet, sources: list[str], diploma: str | None, 
              if {a, b} <= set(base.sources_for(d, m, on))]
     if diploma is not None and not found:
         at = f" au jalon {milestone}" if milestone else ""
-        raise RequestError(f"--diploma : les sources {a} et {b} n'énoncent pas toutes deux d'exigence pour "
-                           f"{diploma}{at} à la date du {on.isoformat()}")
+        raise RequestError([FieldError("diploma", f"les sources {a} et {b} n'énoncent pas toutes deux d'exigence pour "
+                           f"{diploma}{at} à la date du {on.isoformat()}")])
     return found
 
 
@@ -167,7 +163,7 @@ def _stating(base: RuleBase, diploma: str, milestone: str, on: date, sources: li
 def _known_source(source: str, bases: list[RuleBase]) -> None:
     known = sorted({s for b in bases for s in b.sources})
     if source not in known:
-        raise RequestError(f"--source : source inconnue « {source} » ; attendu l'une de : {', '.join(known)}")
+        raise RequestError([FieldError("sources", f"source inconnue « {source} » ; attendu l'une de : {', '.join(known)}")])
 
 
 def _targets(bases: list[RuleBase], diploma: str | None, milestone: str | None) -> list[tuple[str, str]]:
@@ -177,13 +173,13 @@ def _targets(bases: list[RuleBase], diploma: str | None, milestone: str | None) 
         for d, info in b.diplomas.items():
             declared.setdefault(d, set()).update(info.milestones)
     if diploma is not None and diploma not in declared:
-        raise RequestError(f"--diploma : diplôme inconnu « {diploma} » ; attendu l'un de : "
-                           + ", ".join(sorted(declared)))
+        raise RequestError([FieldError("diploma", f"diplôme inconnu « {diploma} » ; attendu l'un de : "
+                           + ", ".join(sorted(declared)))])
     if milestone is not None and milestone not in MILESTONES:
-        raise RequestError(f"--milestone : jalon inconnu « {milestone} » ; attendu l'un de : " + ", ".join(MILESTONES))
+        raise RequestError([FieldError("milestone", f"jalon inconnu « {milestone} » ; attendu l'un de : " + ", ".join(MILESTONES))])
     if diploma is not None and milestone is not None and milestone not in declared[diploma]:
-        raise RequestError(f"--milestone : le diplôme {diploma} n'a pas de jalon « {milestone} » ; attendu l'un de : "
-                           + ", ".join(m for m in MILESTONES if m in declared[diploma]))
+        raise RequestError([FieldError("milestone", f"le diplôme {diploma} n'a pas de jalon « {milestone} » ; attendu l'un de : "
+                           + ", ".join(m for m in MILESTONES if m in declared[diploma]))])
     return [(d, m) for d in sorted(declared) if diploma in (None, d)
             for m in MILESTONES if m in declared[d] and milestone in (None, m)]
 
@@ -210,7 +206,7 @@ def divergences_of(c: Comparison, on: date) -> list[dict]:
     entries = []
     while (found := search.next()) is not None:
         witness = witness_profile(found.values).to_dict()
-        profile = parse_profile(witness, origin="<témoin>")
+        profile = read_profile(witness, origin="<témoin>")
         answers = {p.label: _answer(c, p, profile, on) for p in (c.left, c.right)}
         if comparable(answers[c.left.label]) == comparable(answers[c.right.label]):
             search.reject(found)
@@ -220,7 +216,9 @@ def divergences_of(c: Comparison, on: date) -> list[dict]:
 
 
 def _answer(c: Comparison, party: Party, profile: Profile, on: date) -> dict:
-    answer = missing_answer(party.rules.engine, c.diploma, profile, [party.source], c.milestone, on)
+    question = missing_question(party.rules.base, {"diploma": c.diploma, "sources": [party.source],
+                                                   "milestone": c.milestone, "date": on.isoformat()}, on, profile)
+    answer = missing_answer(party.rules.engine, question)
     return {k: answer[k] for k in ("status", "internship", "missing_months")}
 
 
@@ -251,7 +249,7 @@ def witness_profile(values: dict[str, Fraction]) -> Profile:
         if parts[0] == "exp":
             experiences.append(Experience(months=float(months), field=parts[1], kind=parts[2], level=parts[3]))
         elif parts[0] == "stage":
-            internships.append(Internship(months=float(months), field=parts[1], report=parts[2] == "report"))
+            internships.append(InternshipDone(months=float(months), field=parts[1], report=parts[2] == "report"))
         elif name == DECISION:
             decision = float(months)
     return Profile(decided_internship_months=decision, experiences=tuple(experiences),
@@ -260,7 +258,7 @@ def witness_profile(values: dict[str, Fraction]) -> Profile:
 
 def decisive_rules(pathways: tuple[Pathway, ...], profile: Profile, status: str) -> list:
     """The rule lines that make a side's answer: what lets a pathway apply, what stops the better ones."""
-    months = profile.experience_months()
+    months = facts_of(profile, date.today()).experience  # a witness has no dates
     unmet = {p.key: [r.provenance for r in p.experience if not r.reached(r.counted(months))] for p in pathways}
     open_plain = [p for p in pathways if not unmet[p.key] and p.internship is None]
     open_staged = [p for p in pathways if not unmet[p.key] and p.internship is not None]
@@ -359,14 +357,14 @@ def revision_rules(rules_dir: Path, revision: str, into: Path) -> Path:
                failure=f"le dossier de règles {rules_dir} n'est pas dans un dépôt git").decode().strip()
     relative = rules_dir.relative_to(Path(top).resolve()).as_posix()
     _git(rules_dir, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}",
-         failure=f"--against-rev : révision inconnue « {revision} »")
+         failure=f"révision inconnue « {revision} »")
     archive = _git(rules_dir, "archive", "--format=tar", revision, "--", relative,
-                   failure=f"--against-rev : la révision {revision} n'a pas de dossier {relative}", top=top)
+                   failure=f"la révision {revision} n'a pas de dossier {relative}", top=top)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
     copy = Path(into) / relative
     if not copy.is_dir():
-        raise RequestError(f"--against-rev : la révision {revision} n'a pas de dossier {relative}")
+        raise RequestError([FieldError("against_rev", f"la révision {revision} n'a pas de dossier {relative}")])
     return copy
 
 
@@ -374,9 +372,9 @@ def _git(where: Path, *args: str, failure: str, top: str | None = None) -> bytes
     try:
         done = subprocess.run(["git", *args], cwd=top or where, capture_output=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
-        raise RequestError(failure + " (git introuvable ou trop lent)") from None
+        raise RequestError([FieldError("against_rev", failure + " (git introuvable ou trop lent)")]) from None
     if done.returncode != 0:
-        raise RequestError(failure)
+        raise RequestError([FieldError("against_rev", failure)])
     return done.stdout
 
 

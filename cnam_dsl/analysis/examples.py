@@ -16,13 +16,14 @@ from fractions import Fraction
 
 from ..answer.describe import experience_fr, internship_fr
 from .diff import witness_profile
-from ..answer.explain import RequestError, missing_answer, number
-from ..language.model import ADDED_ANY_FIELD, ADDED_IN_FIELD, Pathway, RuleBase
+from ..answer.explain import missing_answer, number
+from ..request import FieldError, RequestError, missing_question
+from ..language.model import ADDED_ANY_FIELD, ADDED_IN_FIELD, Pathway
 from ..language.parse import MILESTONE_IDS
-from ..candidate.reader import Profile
+from ..candidate import Profile
 from ..solve import Engine
 from ..solve.boundaries import at_threshold
-from ..solve.symbolic import DECISION, stage_interval, stage_name, var_name
+from ..solve.terms import DECISION, stage_name, var_name
 from .verify import EXAMPLE_DAY
 
 MILESTONE_WORDS = {v: k for k, v in MILESTONE_IDS.items()}
@@ -102,18 +103,20 @@ def _n(value) -> str:
 # ---------------------------------------------------------------- finding them
 
 
-def boundary_examples(base: RuleBase, diploma: str, sources: list[str] | None = None,
+def boundary_examples(rules, diploma: str, sources: list[str] | None = None,
                       on: date = EXAMPLE_DAY) -> list[BoundaryExample]:
-    """Examples on both sides of every threshold of the diploma, source by source, milestone by milestone."""
+    """Examples on both sides of every threshold of the diploma, source by source, milestone by milestone
+    (`rules`: a `rules.Rules`)."""
+    base = rules.base
     if diploma not in base.diplomas:
-        raise RequestError(f"--diploma : diplôme inconnu « {diploma} » ; attendu l'un de : "
-                           + ", ".join(sorted(base.diplomas)))
+        raise RequestError([FieldError("diploma", f"diplôme inconnu « {diploma} » ; attendu l'un de : "
+                                       + ", ".join(sorted(base.diplomas)))])
     stating = sorted({s for m in base.diplomas[diploma].milestones for s in base.sources_for(diploma, m, on)})
     for s in sources or ():
         if s not in stating:
-            raise RequestError(f"--source : la source {s} n'énonce rien pour {diploma} au {on.isoformat()} "
-                               f"(sources qui en énoncent : {', '.join(stating) or 'aucune'})")
-    engine = Engine(base)
+            raise RequestError([FieldError("sources", f"la source {s} n'énonce rien pour {diploma} au {on.isoformat()} "
+                               f"(sources qui en énoncent : {', '.join(stating) or 'aucune'})")])
+    engine = rules.engine
     found = []
     for source in sorted(set(sources)) if sources else stating:
         for milestone in base.diplomas[diploma].milestones:
@@ -130,7 +133,9 @@ def _examples_of(engine: Engine, source: str, diploma: str, milestone: str, on: 
             if key in seen:
                 continue
             seen.add(key)
-            answer = missing_answer(engine, diploma, profile, [source], milestone, on)
+            question = missing_question(engine.base, {"diploma": diploma, "sources": [source], "milestone": milestone,
+                                                      "date": on.isoformat()}, on, profile)
+            answer = missing_answer(engine, question)
             example = BoundaryExample(source, diploma, milestone, threshold, profile,
                                       {k: answer[k] for k in ("status", "internship", "missing_months")})
             if example.expected() is not None:
@@ -151,7 +156,7 @@ def _candidates(p: Pathway):
     if met is None:
         return
     stage = p.internship
-    low, high = stage_interval(p)
+    low, high = p.internship.lengths()
     label = f"{internship_fr(stage)} ({where(stage.provenance)})"
     done = stage_name("in" if stage.in_field else "out", stage.needs_report)
     for months in ((low - 1, low) if low is not None else (Fraction(1),)):

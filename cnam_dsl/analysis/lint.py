@@ -26,8 +26,8 @@ ONE_DAY = timedelta(days=1)
 
 def lint(base: RuleBase, engine: Engine, on: date) -> list[Diagnostic]:
     """Every finding on the rule base, contradictions first."""
-    return (joint_contradictions(base, engine, on) + dead_alternatives(base, on) + redundancies(base)
-            + unanswered_candidates(base, on) + validity_gaps(base))
+    return (joint_contradictions(base, engine, on) + dead_alternatives(base, engine, on) + redundancies(base)
+            + unanswered_candidates(base, engine, on) + validity_gaps(base))
 
 
 def requirement_groups(base: RuleBase, on: date):
@@ -55,16 +55,13 @@ def _facts(values) -> str:
 
 def joint_contradictions(base: RuleBase, engine: Engine, on: date) -> list[Diagnostic]:
     """Diplomas and milestones no candidate can satisfy under all their sources at once (error)."""
-    from ..solve import unsatisfiable_core
-
     found = []
     for diploma, info in base.diplomas.items():
         for m in info.milestones:
             sources = tuple(base.sources_for(diploma, m, on))
-            if len(sources) < 2 or any(unsatisfiable_core(engine.requirement((s,), diploma, m, on))
-                                       for s in sources):
+            if len(sources) < 2 or any(engine.unsatisfiable_core((s,), diploma, m, on) for s in sources):
                 continue  # a source alone that no candidate satisfies is reported on its pathways
-            core = unsatisfiable_core(engine.requirement(sources, diploma, m, on))
+            core = engine.unsatisfiable_core(sources, diploma, m, on)
             rules = [t for t in core or () if t.provenance is not None]
             if not rules:
                 continue
@@ -81,13 +78,13 @@ def joint_contradictions(base: RuleBase, engine: Engine, on: date) -> list[Diagn
 # ---------------------------------------------------------------- dead alternatives
 
 
-def dead_alternatives(base: RuleBase, on: date) -> list[Diagnostic]:
+def dead_alternatives(base: RuleBase, engine: Engine, on: date) -> list[Diagnostic]:
     """Pathways that another always beats, at every milestone they state (warning, with a witness)."""
     from ..solve.findings import dead_pathways
 
     dead: dict[str, list] = {}
-    for (source, _, _, _), pathways in requirement_groups(base, on):
-        for d in dead_pathways(pathways, base.generals_of(source)):
+    for (source, diploma, milestone, day), pathways in requirement_groups(base, on):
+        for d in dead_pathways(pathways, engine.traced((source,), diploma, milestone, day)):
             dead.setdefault(d.pathway.key, []).append(d)
     found = []
     for p in base.pathways:
@@ -143,15 +140,15 @@ def redundancies(base: RuleBase) -> list[Diagnostic]:
 # ---------------------------------------------------------------- gaps
 
 
-def unanswered_candidates(base: RuleBase, on: date) -> list[Diagnostic]:
+def unanswered_candidates(base: RuleBase, engine: Engine, on: date) -> list[Diagnostic]:
     """Candidates to whom a source stating a requirement can give no answer but « conflit » (warning)."""
     from ..solve.findings import unanswered
 
     found = []
-    for (source, diploma, milestone, _), pathways in requirement_groups(base, on):
+    for (source, diploma, milestone, day), pathways in requirement_groups(base, on):
         if all(p.reused_from is not None for p in pathways):
             continue
-        witness = unanswered(pathways)
+        witness = unanswered(engine.traced((source,), diploma, milestone, day))
         if witness is None:
             continue
         found.append(Diagnostic(

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 
+from ..candidate import ProfileError, read_profile
 from ..diagnostics import Diagnostic
-from ..answer.explain import RequestError, missing_answer, vae_answer
+from ..answer.explain import missing_answer, vae_answer
+from ..request import RequestError, missing_question, vae_question
 from ..language.model import Example, RuleBase
-from ..solve import Engine, SolverError, unsatisfiable_core
+from ..solve import Engine, SolverError
 
 EXAMPLE_DAY = date(2026, 1, 1)
 
@@ -30,8 +32,7 @@ def unsatisfiable_pathways(base: RuleBase, engine: Engine, on: date) -> list[Dia
         if p.reused_from is not None or not p.in_force(on) and p.valid_from is None:
             continue
         day = on if p.in_force(on) else (p.valid_from or on)
-        req = engine.requirement((p.source,), p.diploma, p.milestones[0], day)
-        core = unsatisfiable_core(req, p.key)
+        core = engine.unsatisfiable_core((p.source,), p.diploma, p.milestones[0], day, p.key)
         if core is None:
             continue
         related = tuple(("règle en cause", t.provenance.span) for t in core if t.provenance is not None)
@@ -44,13 +45,16 @@ def unsatisfiable_pathways(base: RuleBase, engine: Engine, on: date) -> list[Dia
 
 def check_example(engine: Engine, example: Example) -> list[Diagnostic]:
     try:
+        profile = read_profile(example.candidate, origin=f"exemple « {example.title} »")
         if example.certification is not None:
-            answer = vae_answer(engine.base, example.certification, example.profile,
-                                example.year or EXAMPLE_DAY.year, sources=(example.source,))
+            question = vae_question(engine.base, {"certification": example.certification, "sources": [example.source],
+                                                  "year": example.year or EXAMPLE_DAY.year}, EXAMPLE_DAY, profile)
+            answer = vae_answer(engine, question)
         else:
-            answer = missing_answer(engine, example.diploma, example.profile, [example.source],
-                                    example.milestone, EXAMPLE_DAY)
-    except (RequestError, SolverError) as exc:
+            question = missing_question(engine.base, {"diploma": example.diploma, "sources": [example.source],
+                                                      "milestone": example.milestone}, EXAMPLE_DAY, profile)
+            answer = missing_answer(engine, question)
+    except (RequestError, SolverError, ProfileError) as exc:
         return [Diagnostic("error", "E310", f"exemple « {example.title} » sans réponse : {exc}", example.span)]
     diagnostics = []
     for expected in example.expected:

@@ -34,6 +34,35 @@ def months_fr(months: Fraction | float | None) -> str:
     return f"{text} mois"
 
 
+def number_fr(months) -> str:
+    """A number of months, French style, to the hundredth.
+
+    >>> number_fr(Fraction(24)), number_fr(Fraction(3, 2))
+    ('24', '1,5')
+    """
+    value = round(float(months), 2)
+    return str(int(value)) if value == int(value) else f"{value:g}".replace(".", ",")
+
+
+def fact_fr(fact: tuple) -> str:
+    """A candidate's fact as a conflict's core names it (`solve.solver.Session`): its experience in a category,
+    the internships done, the decided length.
+
+    >>> fact_fr(("experience", ("in", "salaried", "sufficient"), Fraction(24)))
+    'expérience dans le domaine, salariée : 24 mois'
+    >>> fact_fr(("decision", Fraction(2)))
+    'durée de stage décidée : 2 mois'
+    """
+    if fact[0] == "experience":
+        (field_, kind, level), months = fact[1], fact[2]
+        where = "dans le domaine" if field_ == "in" else "hors domaine"
+        level_fr = ", niveau insuffisant" if level == "insufficient" else ""
+        return f"expérience {where}, {KIND_FR[kind]}{level_fr} : {number_fr(months)} mois"
+    if fact[0] == "done":
+        return f"stages déjà effectués : {number_fr(fact[1])} mois"
+    return f"durée de stage décidée : {number_fr(fact[1])} mois"
+
+
 def kinds_fr(kinds: frozenset[str]) -> str:
     if kinds == PROFESSIONAL_KINDS:
         return "professionnelle"

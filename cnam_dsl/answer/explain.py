@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 
-from .describe import early_fr, experience_fr, general_fr, internship_fr, limit_fr, modulation_fr, months_fr
-from ..language.model import CATEGORIES, MILESTONES, Pathway, Provenance, RuleBase
-from ..solve import Engine, Facts, Internship, Option, Outcome, vae_outcome
-
-
-class RequestError(Exception):
-    """The question cannot be answered as asked (unknown diploma, source...): exit code 2."""
+from .describe import early_fr, experience_fr, fact_fr, general_fr, internship_fr, limit_fr, modulation_fr, months_fr
+from ..language.model import CATEGORIES, Pathway, Provenance, RuleBase
+from ..candidate import facts_of
+from ..request import MissingQuestion, VaeQuestion
+from ..solve import Engine, Facts, Internship, Option, Outcome
 
 
 def number(value: Fraction | float | None):
@@ -26,41 +24,13 @@ def number(value: Fraction | float | None):
     return int(value) if value == int(value) else value
 
 
-def resolve_sources(base: RuleBase, diploma: str, milestone: str, sources: list[str] | None,
-                    on: date) -> tuple[str, ...]:
-    """The sources that answer: those asked for, or every source stating requirements."""
-    if diploma not in base.diplomas:
-        raise RequestError(f"--diploma : diplôme inconnu « {diploma} » ; attendu l'un de : "
-                           + ", ".join(sorted(base.diplomas)))
-    if milestone not in MILESTONES or milestone not in base.diplomas[diploma].milestones:
-        raise RequestError(f"--milestone : jalon « {milestone} » inconnu pour {diploma} ; attendu l'un de : "
-                           + ", ".join(base.diplomas[diploma].milestones))
-    stating = base.sources_for(diploma, milestone, on)
-    if not sources:
-        if not stating:
-            raise RequestError(f"aucune source n'énonce d'exigence pour {diploma} au jalon {milestone} "
-                               f"à la date du {on.isoformat()}")
-        return tuple(stating)
-    for s in sources:
-        if s not in base.sources:
-            raise RequestError(f"--source : source inconnue « {s} » ; attendu l'une de : "
-                               + ", ".join(sorted(base.sources)))
-        if s not in stating:
-            raise RequestError(f"--source : la source {s} n'énonce rien pour {diploma} au jalon {milestone} "
-                               f"à la date du {on.isoformat()} (sources qui en énoncent : "
-                               f"{', '.join(stating) or 'aucune'})")
-    return tuple(sorted(set(sources)))
-
-
-def missing_answer(engine: Engine, diploma: str, profile, sources: list[str] | None = None,
-                   milestone: str = "delivery", on: date | None = None) -> dict:
+def missing_answer(engine: Engine, question: MissingQuestion) -> dict:
     """The answer of `cnam missing`, as the contract's JSON object."""
-    on = on or date.today()
-    chosen = resolve_sources(engine.base, diploma, milestone, sources, on)
-    facts = Facts.of(profile)
-    outcome = engine.outcome(chosen, diploma, milestone, on, facts)
-    singles = {s: engine.outcome((s,), diploma, milestone, on, facts, with_options=False) for s in chosen}
-    return answer_of(engine.base, chosen, diploma, milestone, on, facts, outcome, singles)
+    q = question
+    facts = facts_of(q.profile, q.on)
+    outcome = engine.outcome(q.sources, q.diploma, q.milestone, q.on, facts)
+    singles = {s: engine.outcome((s,), q.diploma, q.milestone, q.on, facts, with_options=False) for s in q.sources}
+    return answer_of(engine.base, q.sources, q.diploma, q.milestone, q.on, facts, outcome, singles)
 
 
 def answer_of(base: RuleBase, chosen: tuple[str, ...], diploma: str, milestone: str, on: date, facts: Facts,
@@ -83,7 +53,7 @@ def answer_of(base: RuleBase, chosen: tuple[str, ...], diploma: str, milestone: 
     if outcome.status == "missing" and outcome.missing_strict:
         answer["missing_strict"] = True
     if outcome.status == "conflict":
-        answer["conflicting_facts"] = [t.text for t in outcome.core if t.kind == "fact"]
+        answer["conflicting_facts"] = [fact_fr(t.rule) for t in outcome.core if t.kind == "fact"]
     return answer
 
 
@@ -277,7 +247,7 @@ def _pathway_parts(p: Pathway, applies: bool) -> tuple:
 
 
 def conflict_explanation(outcome: Outcome) -> list[dict]:
-    facts = [t.text for t in outcome.core if t.kind == "fact"]
+    facts = [fact_fr(t.rule) for t in outcome.core if t.kind == "fact"]
     with_facts = f" Faits du candidat en cause : {'; '.join(facts)}." if facts else ""
     entries = []
     for t in outcome.core:
@@ -299,18 +269,18 @@ def conflict_explanation(outcome: Outcome) -> list[dict]:
 # ---------------------------------------------------------------- VAE
 
 
-def vae_answer(base: RuleBase, certification: str, profile, year: int, sources=None) -> dict:
+def vae_day(year: int, today: date | None = None) -> date:
+    """The day up to which experience counts for a VAE request of that year: today, or the year's last day
+    when the year is over."""
+    today = today or date.today()
+    return today if year >= today.year else date(year, 12, 31)
+
+
+def vae_answer(engine: Engine, question: VaeQuestion) -> dict:
     """The answer of `cnam vae`, as the contract's JSON object."""
-    in_force = base.vae_sources(year)
-    for s in sources or ():
-        if s not in in_force:
-            raise RequestError(f"--source : la source {s} n'a pas de règle de recevabilité VAE en vigueur en "
-                               f"{year} (sources qui en ont : {', '.join(in_force) or 'aucune'})")
-    sources = tuple(sorted(set(sources))) if sources else tuple(in_force)
-    if not sources:
-        raise RequestError(f"--year : aucune règle de recevabilité VAE n'est en vigueur en {year}")
-    facts = Facts.of(profile)
-    outcome = vae_outcome(base, sources, certification, year, facts, profile.vae_requests)
+    certification, year, sources, profile = question.certification, question.year, question.sources, question.profile
+    facts = facts_of(profile, vae_day(year))
+    outcome = engine.vae(sources, certification, year, facts, profile.vae_requests)
     entries = []
     for rules in outcome.rules:
         for rule in rules.experience:

@@ -34,9 +34,11 @@ from pathlib import Path
 
 import orjson
 
-from .columns import Rows, Writer, row_of
+from ..candidate import facts_of
 from ..memo import Memo
-from .shapes import MISSING_FIELDS, Shapes
+from ..request import MissingQuestion, RequestError, missing_question, vae_question
+from ..solve.values import SolverError
+from .columns import Rows, Writer, row_of
 
 CHUNK = 8192  # lines answered together (grouped by requirement), also per task sent to a worker
 IN_FLIGHT = 2  # tasks per worker queued at once
@@ -46,7 +48,7 @@ MEMO = 50_000  # answers remembered per process (and sentences, sources resolved
 ANSWERS = 8_192  # answers remembered per process (a few KB each)
 KNOWN_LINE_BYTES = 4_096  # longest line whose answer is remembered by its bytes
 MAX_LINE_BYTES = 1_001_000  # a request line: a candidate file's limit (profile.py), and the request's fields
-VAE_FIELDS = {"command", "certification", "year", "source", "sources", "profile"}
+
 
 
 class LineError(Exception):
@@ -74,63 +76,52 @@ loads, dumps = orjson.loads, orjson.dumps  # compact JSON, as `cnam missing --fo
 
 
 class Answerer:
-    """Answers request lines over one rule base (one engine, a memo of recent answers)."""
+    """Answers request lines over one rule base (`rules.Rules`: one engine; a memo of recent answers)."""
 
-    def __init__(self, base, proofs=None):
-        from ..solve import Engine
-
-        self.base = base
-        self.engine = Engine(base, proofs=proofs)
+    def __init__(self, rules):
+        self.rules = rules
+        self.base = rules.base
+        self.engine = rules.engine
         self.today = date.today()
-        self._memo = Memo(ANSWERS)  # answers made one by one, by request
-        self._resolved = Memo(MEMO)  # the requirement, by request
+        self._memo = Memo(ANSWERS)  # answers made one by one, by question
         self._known = Memo(ANSWERS)  # answers written column-wise, by line
         self.by_columns = 0  # lines answered column-wise (the others: one by one)
-        self.writer = Writer(base, self.engine, MEMO)
-        self.shapes = Shapes(MEMO)
+        self.writer = Writer(self.base, self.engine, MEMO)
 
     def lines(self, chunk: list[tuple[int, bytes]]) -> list[bytes]:
         """The output lines of a chunk of input lines, in order.
 
-        `missing` requests whose candidate file is flat (`shapes`, `simple_profile`) or whose facts are
-        whole numbers of 1/UNITS month are grouped by requirement and answered column-wise
-        (`batch_columns`); the others, and any row the columns cannot answer (a conflict, whose explanation
-        is Z3's core), one by one. A line already answered (the same bytes) is answered from memory."""
+        Each line is read once (`request`, with the one candidate reader); `missing` questions are grouped
+        by requirement and answered column-wise (`columns`); the others, and any row the columns cannot
+        answer (a conflict, whose explanation is Z3's core), one by one. A line already answered (the same
+        bytes) is answered from memory."""
         out: list[bytes | None] = [None] * len(chunk)
-        requests: dict[int, dict] = {}  # each line read once
+        questions: dict[int, object] = {}
         groups: dict[tuple, tuple[list[int], Rows]] = {}
-        known, read, resolved = self._known.get, self.shapes.read, self._resolved.get
+        known = self._known.get
         for position, (number, text) in enumerate(chunk):
             answer = known(text)
             if answer is not None:
                 out[position] = answer
                 self.by_columns += 1
                 continue
-            found = read(text) if text is not None else None
-            if found is not None:
-                key, shape, values = found
-                requirement = resolved(key, False)
-                if requirement is False:
-                    requirement = self._requirement(key)
-            if found is None or requirement is None:
-                try:
-                    requests[position] = request = _request(text)
-                except LineError as exc:
-                    out[position] = _error_line(number, exc)
-                    continue
-                found = self._simple(request)
-                if found is None:
-                    out[position] = self._one_by_one(number, request)
-                    continue
-                requirement, shape, values = found
+            try:
+                questions[position] = question = self.question(_request(text))
+            except LineError as exc:
+                out[position] = _error_line(number, exc)
+                continue
+            if not isinstance(question, MissingQuestion):
+                out[position] = self._one_by_one(number, question)
+                continue
+            requirement = (question.diploma, question.sources, question.milestone, question.on)
             group = groups.get(requirement) or groups.setdefault(requirement, ([], Rows()))
             group[0].append(position)
-            group[1].add(shape, values)
+            group[1].add(*row_of(facts_of(question.profile, question.on)))
         for requirement, (positions, rows) in groups.items():
             for position, answer in zip(positions, self.writer.answers(requirement, rows)):
                 number, text = chunk[position]
                 if answer is None:
-                    out[position] = self._one_by_one(number, requests.get(position) or _request(text))
+                    out[position] = self._one_by_one(number, questions[position])
                     continue
                 out[position] = answer
                 self.by_columns += 1
@@ -138,143 +129,49 @@ class Answerer:
                     self._known.keep(text, answer)
         return out
 
-    def _simple(self, request: dict):
-        """(requirement, shape, values) for a `missing` request whose candidate file the engine reads (flat,
-        or with dated periods); else None."""
-        from .simple import simple_facts
-
-        if request.get("command") != "missing" or not MISSING_FIELDS.issuperset(request):
-            return None
-        sources = request.get("sources", request.get("source"))
-        if isinstance(sources, str):
-            sources = [sources]
-        if not (sources is None or isinstance(sources, list)):
-            return None
-        key = (request.get("diploma"), tuple(sources) if sources else None, request.get("milestone", "delivery"),
-               request.get("date"))
-        requirement = self._requirement(key)
-        if requirement is None:
-            return None
-        facts = simple_facts(request.get("profile")) or _profile_facts(request.get("profile"))
-        return None if facts is None else (requirement, *row_of(facts))
-
-    def _requirement(self, key) -> tuple | None:
-        """(diploma, sources that answer, milestone, day) of a request's (diploma, sources, milestone, date),
-        None if it cannot be answered as asked (the line is then answered one by one: its error)."""
+    def question(self, request: dict):
+        """The question on a request line (`request.missing_question` or `vae_question`); LineError naming
+        every bad field."""
+        command = request.get("command")
+        if command not in ("missing", "vae"):
+            raise LineError("command : attendu « missing » ou « vae »")
+        fields = {k: v for k, v in request.items() if k != "command"}
+        read = missing_question if command == "missing" else vae_question
         try:
-            found = self._resolved.get(key, False)
-        except TypeError:  # a list where an identifier goes
-            return None
-        if found is False:
-            found = self._resolved.keep(key, self._resolve(key))
-        return found
-
-    def _resolve(self, key) -> tuple | None:
-        from ..answer.explain import RequestError, resolve_sources
-
-        diploma, sources, milestone, on = key
-        if not (isinstance(diploma, str) and isinstance(milestone, str) and (on is None or isinstance(on, str))
-                and (sources is None or all(isinstance(s, str) for s in sources))):
-            return None
-        try:
-            on = self.today if on is None else date.fromisoformat(on)
-            chosen = resolve_sources(self.base, diploma, milestone, list(sources) if sources else None, on)
-        except (RequestError, ValueError):
-            return None
-        return diploma, chosen, milestone, on
+            return read(self.base, fields, self.today)
+        except RequestError as exc:
+            raise LineError(str(exc)) from None
 
     def line(self, number: int, text: bytes | None) -> bytes:
         """One output line (without its newline) for one input line, answered one by one."""
         try:
-            return self._one_by_one(number, _request(text))
+            return self._one_by_one(number, self.question(_request(text)))
         except LineError as exc:
             return _error_line(number, exc)
 
-    def _one_by_one(self, number: int, request: dict) -> bytes:
+    def _one_by_one(self, number: int, question) -> bytes:
         try:
-            return dumps(self.answer(request))
+            return dumps(self.answer(question))
         except LineError as exc:
             return _error_line(number, exc)
 
-    def answer(self, request: dict) -> dict:
-        """The answer to one request (a JSON object), with the engine one candidate at a time."""
-        from ..answer.explain import RequestError
-        from ..candidate.reader import ProfileError, parse_profile
-        from ..solve import SolverError
-
-        command = request.get("command")
-        if command not in ("missing", "vae"):
-            raise LineError("« command » : attendu « missing » ou « vae »")
-        unknown = sorted(set(request) - (MISSING_FIELDS if command == "missing" else VAE_FIELDS))
-        if unknown:
-            raise LineError(f"champ inconnu « {unknown[0]} »")
+    def answer(self, question) -> dict:
+        """The answer to one question, with the engine one candidate at a time (remembered)."""
+        if isinstance(question, MissingQuestion):
+            facts = facts_of(question.profile, question.on)
+            key = ("missing", question.diploma, question.sources, question.milestone, question.on,
+                   tuple(sorted(facts.experience.items())), tuple(sorted(facts.done.items())), facts.decision,
+                   facts.ue_acquired)
+            compute = lambda: self.rules.missing(question)  # noqa: E731
+        else:
+            key, compute = None, lambda: self.rules.vae(question)  # noqa: E731
         try:
-            profile = parse_profile(request.get("profile"), origin="profile")
-        except ProfileError as exc:
+            if key is None:
+                return compute()
+            found = self._memo.get(key)
+            return found if found is not None else self._memo.keep(key, compute())
+        except SolverError as exc:
             raise LineError(str(exc)) from None
-        try:
-            return self._missing(request, profile) if command == "missing" else self._vae(request, profile)
-        except (RequestError, SolverError) as exc:
-            raise LineError(str(exc)) from None
-
-    def _sources(self, request) -> list[str] | None:
-        sources = request.get("sources", request.get("source"))
-        if isinstance(sources, str):
-            sources = [sources]
-        if sources is not None and not (isinstance(sources, list) and all(isinstance(s, str) for s in sources)):
-            raise LineError("« sources » : attendu une liste d'identifiants de sources")
-        return sources or None
-
-    def _missing(self, request, profile) -> dict:
-        from ..answer.explain import missing_answer
-        from ..solve import Facts
-
-        diploma = request.get("diploma")
-        milestone = request.get("milestone", "delivery")
-        if not isinstance(diploma, str) or not isinstance(milestone, str):
-            raise LineError("« diploma » et « milestone » : attendu des identifiants")
-        on = _date(request.get("date")) or self.today
-        sources = self._sources(request)
-        facts = Facts.of(profile)
-        key = ("missing", diploma, tuple(sources or ()), milestone, on, tuple(sorted(facts.experience.items())),
-               tuple(sorted(facts.done.items())), facts.decision, profile.ue_acquired)
-        return self._remember(key, lambda: missing_answer(self.engine, diploma, profile, sources, milestone, on))
-
-    def _vae(self, request, profile) -> dict:
-        from ..answer.explain import vae_answer
-
-        code = request.get("certification")
-        if not (isinstance(code, str) and code.isascii() and code.isalnum() and 2 <= len(code) <= 20):
-            raise LineError("« certification » : attendu un code de lettres et chiffres (ex. LP110504)")
-        year = request.get("year", self.today.year)
-        if not (isinstance(year, int) and 1900 <= year <= 2200):
-            raise LineError("« year » : attendu une année AAAA entre 1900 et 2200")
-        return vae_answer(self.base, code.upper(), profile, year, self._sources(request))
-
-    def _remember(self, key, compute) -> dict:
-        found = self._memo.get(key)
-        return found if found is not None else self._memo.keep(key, compute())
-
-
-def _profile_facts(data):
-    """The facts of any valid candidate file (dated periods, overlaps...), or None (the line is then
-    answered one by one, which says what is wrong)."""
-    from ..candidate.reader import ProfileError, parse_profile
-    from ..solve import Facts
-
-    try:
-        return Facts.of(parse_profile(data, origin="profile"))
-    except ProfileError:
-        return None
-
-
-def _date(value) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise LineError(f"« date » : date invalide « {value} » ; attendu AAAA-MM-JJ") from None
 
 
 def read_chunks(path: str, size: int = CHUNK):
@@ -322,7 +219,7 @@ _worker: Answerer | None = None  # a worker's answerer: made before the workers 
 
 def _start_worker(rules: str | None) -> None:
     global _worker  # one answerer per worker process, made once (multiprocessing's initializer)
-    _worker = Answerer(_load(Path(rules) if rules else None), _proofs())
+    _worker = Answerer(_load(Path(rules) if rules else None))
 
 
 def _answer_chunk(chunk, folder: str) -> tuple[str, int, int]:
@@ -363,21 +260,13 @@ def _errors(lines: list[bytes]) -> int:
 
 
 def _load(rules: Path | None):
-    from ..cache import cached_rule_base
-    from ..paths import default_rules_dir
+    """The rule base (`rules.Rules`), or LineError saying why it cannot be used."""
+    from ..rules import Rules, RulesError
 
-    root = rules or default_rules_dir()
-    base, diagnostics = cached_rule_base(root)
-    if base is None:
-        first = next(d for d in diagnostics if d.is_error)
-        raise LineError(f"{first.span}: la base de règles contient des erreurs ({first.message})")
-    return base
-
-
-def _proofs():
-    from ..cache import ProofStore
-
-    return ProofStore.default()
+    try:
+        return Rules.load(rules)
+    except RulesError as exc:
+        raise LineError(str(exc)) from None
 
 
 def answered(chunks, rules: Path | None, jobs: int = 1):
@@ -386,7 +275,7 @@ def answered(chunks, rules: Path | None, jobs: int = 1):
     chunks, a bounded number at a time, each into a temporary file (removed once copied); where the
     system can fork them, they start with the rule base already loaded."""
     if jobs <= 1:
-        answerer = Answerer(_load(rules), _proofs())
+        answerer = Answerer(_load(rules))
         for chunk in chunks:
             lines = answerer.lines(chunk)
             yield functools.partial(_write_lines, lines), len(lines), _errors(lines)
@@ -395,7 +284,7 @@ def answered(chunks, rules: Path | None, jobs: int = 1):
 
     global _worker
     if "fork" in multiprocessing.get_all_start_methods():  # the workers start with this answerer, ready
-        _worker = Answerer(_load(rules), _proofs())
+        _worker = Answerer(_load(rules))
         context, start, arguments = multiprocessing.get_context("fork"), None, ()
     else:
         _load(rules)  # fill the cache once, before the workers read it
@@ -479,7 +368,7 @@ def change_kind(before: dict, after: dict) -> str | None:
 
 def impact(path: str, rules: Path | None, against: Path, examples: int = 3) -> dict:
     """How many candidates' answers change from the rules `rules` to `against`, by kind, with examples."""
-    old, new = Answerer(_load(rules), _proofs()), Answerer(_load(against), _proofs())
+    old, new = Answerer(_load(rules)), Answerer(_load(against))
     kinds: dict[str, dict] = {}
     total = changed = 0
     progress = Progress()

@@ -33,7 +33,7 @@ from ..language.model import CATEGORIES
 from ..solve.table import CANDIDATES, CONFLICT, MISSING, Registry, Table, alike, scale_of
 from ..solve.values import DONE_KEYS, Facts
 
-UNITS = 300  # months in 1/300: hundredths (months written with 2 decimals) and days / 30
+UNITS = 100  # months in hundredths: every counted number is one (candidate.counting)
 MARK = re.compile(rb'"\\u0000N(\d+)\\u0000"|\\u0000T(\d+)\\u0000')  # a marker as orjson writes it
 CATEGORY = {c: i for i, c in enumerate(CATEGORIES)}
 
@@ -199,7 +199,7 @@ class Writer:
         pathways retained (their combinations), internship, UE; each option kept, in its place, with what
         it leads to; and where the sources alone diverge, each one's status and internship."""
         main = found[chosen]
-        structure = [main.status, np.where(main.status == MISSING, main.closed, 0), main.mask, main.internship, ue]
+        structure = [main.status, np.where(main.status == MISSING, main.closed, 0), main.combination, main.internship, ue]
         for c in range(len(CANDIDATES)):
             _, _, strict, then, internship = main.options[c]
             on_row = kept[:, c]

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from ..language.check import load_rule_base
+from ..rules import Rules, RulesError
 from ..diagnostics import Diagnostic
-from ..answer.explain import RequestError
+from ..request import RequestError
 from ..language.model import RuleBase
 from ..paths import PACKAGE
 from ..solve import Engine, SolverError
@@ -100,7 +100,7 @@ def generate(base: RuleBase, engine: Engine, on: date, hand_written: dict[str, s
     for source in base.sources:
         site[source_page(source)] = pages.source_md(base, source, on)
     vae_examples = pages.examples_md([e for e in base.examples if e.certification], VAE_PAGE)
-    site[VAE_PAGE] = vae_md(base, on, vae_examples)
+    site[VAE_PAGE] = vae_md(base, engine, on, vae_examples)
     site[LANGUAGE_PAGE] = reference_md()
     site["regles/index.md"] = pages.rule_files_index_md(base)
     for path in base.texts:
@@ -240,12 +240,11 @@ def build_site(rules: Path, out: Path, on: date | None = None, markdown: Path | 
     prepare_folder(out, "--out")
     if markdown is not None:
         prepare_folder(markdown, "--markdown")
-    base, diagnostics = load_rule_base(rules)
-    if base is None:
-        first = next(d for d in diagnostics if d.is_error)
-        raise DocsError(f"{first.span}: la base de règles contient des erreurs ({first.message}) ; "
-                        f"lancez « cnam check --rules {rules} »")
-    engine = Engine(base)
+    try:
+        loaded = Rules.load(rules)
+    except RulesError as exc:
+        raise DocsError(str(exc)) from None
+    base, engine = loaded.base, loaded.engine
     try:
         examples = check_examples(base, engine)
         problems = missing_information(base)

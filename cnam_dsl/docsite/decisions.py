@@ -14,9 +14,10 @@ from math import ceil
 
 from ..answer.describe import internship_length_fr, months_fr
 from ..answer.explain import comparable, missing_answer, summary
+from ..request import missing_question
 from ..language.model import RuleBase
-from ..candidate.reader import Experience, Profile
-from ..solve import Engine, Facts
+from ..candidate import Experience, Profile, facts_of
+from ..solve import Engine
 
 CHART_STEPS = 8  # a chart has CHART_STEPS + 1 values on each axis
 
@@ -144,7 +145,7 @@ class Decisions:
         """One source's answer, as `cnam missing` reports it among its divergences."""
         key = (source, diploma, milestone, situation)
         if key not in self._single:
-            facts = Facts.of(situation.profile())
+            facts = facts_of(situation.profile(), self.on)
             outcome = self.engine.outcome((source,), diploma, milestone, self.on, facts, with_options=False)
             self._single[key] = summary(outcome)
         return self._single[key]
@@ -154,7 +155,9 @@ class Decisions:
         limits = thresholds(self.base, diploma, milestone, self.on)
         rows = []
         for situation in situations(limits):
-            combined = missing_answer(self.engine, diploma, situation.profile(), None, milestone, self.on)
+            question = missing_question(self.base, {"diploma": diploma, "milestone": milestone,
+                                                    "date": self.on.isoformat()}, self.on, situation.profile())
+            combined = missing_answer(self.engine, question)
             per_source = {s: self.source_answer(s, diploma, milestone, situation) for s in sources}
             rows.append(DecisionRow(situation, combined, per_source))
         return DecisionTable(diploma, milestone, sources, self.on, limits, tuple(rows))

@@ -9,6 +9,7 @@ from ..answer.describe import (
     early_fr, expected_fr, general_fr, milestones_fr, pathway_statements, profile_facts_fr, sentence, validity_fr,
 )
 from ..language.model import MILESTONE_FR, Example, Pathway, RuleBase
+from ..candidate import read_profile
 from .charts import chart_svg, legend_html
 from .divergences import divergences_md
 from .decisions import ChartGrid, DecisionTable, answer_text
@@ -158,7 +159,7 @@ def examples_md(examples: list[Example], page: str) -> list[str]:
         title = escape(ex.title)
         if ex.milestone != "delivery":
             title += f" ({MILESTONE_FR[ex.milestone]})"
-        rows.append([title, f"`{ex.source}`", escape("; ".join(profile_facts_fr(ex.profile))),
+        rows.append([title, f"`{ex.source}`", escape("; ".join(profile_facts_fr(read_profile(ex.candidate)))),
                      escape("; ".join(expected_fr(e) for e in ex.expected)),
                      "✓ " + rule_link(ex.span, page)])
     return ["Les exemples écrits dans les fichiers de règles, chacun revérifié par le solveur à la "

@@ -8,8 +8,9 @@ from datetime import date
 from ..language.check import normalize_quote
 from ..answer.describe import experience_fr, limit_fr, months_fr, sentence, validity_fr
 from ..answer.explain import vae_answer
+from ..request import vae_question
 from ..language.model import RuleBase
-from ..candidate.reader import Experience, Profile, VaeRequest
+from ..candidate import Experience, Profile, VaeRequest
 from .markdown import escape, quoted, status_badge, table
 
 PAGE = "vae.md"
@@ -91,7 +92,7 @@ def missing_information(base: RuleBase) -> list[str]:
     return problems
 
 
-def vae_md(base: RuleBase, on: date, examples_md: list[str]) -> str:
+def vae_md(base: RuleBase, engine, on: date, examples_md: list[str]) -> str:
     year = on.year
     in_force = base.vae_sources(year)
     lines = ["# La VAE (validation des acquis de l'expérience)", "",
@@ -118,9 +119,10 @@ def vae_md(base: RuleBase, on: date, examples_md: list[str]) -> str:
         headers = ["Situation"] + [f"`{s}`" for s in in_force] + (["Toutes les sources"] if len(in_force) > 1 else [])
         rows = []
         for s in vae_situations(year):
-            answers = [vae_answer(base, CERTIFICATION, s.profile, year, (src,)) for src in in_force]
-            if len(in_force) > 1:
-                answers.append(vae_answer(base, CERTIFICATION, s.profile, year))
+            asked = [[src] for src in in_force] + ([None] if len(in_force) > 1 else [])
+            answers = [vae_answer(engine, vae_question(base, {"certification": CERTIFICATION, "year": year,
+                                                              **({"sources": src} if src else {})}, on, s.profile))
+                       for src in asked]
             rows.append([escape(s.label)] + [status_badge(a["status"], vae_text(a)) for a in answers])
         lines += [table(headers, rows), ""]
     lines += ["## Exemples vérifiés", ""] + examples_md

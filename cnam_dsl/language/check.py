@@ -17,7 +17,6 @@ from .model import (
     RuleBase, SourceInfo, VaeRules,
 )
 from .parse import parse_file, parse_text
-from ..candidate.reader import Experience, Internship, Profile, VaeRequest
 
 DURATION_UNITS = {"mois": Fraction(1), "an": Fraction(12), "ans": Fraction(12)}
 MAX_RULE_FILE_BYTES = 1_000_000
@@ -450,27 +449,33 @@ class Builder:
             return None
         return Example(block.label, source, target.diploma if target else None, milestone,
                        cert.code if cert else None, cert.year if cert else None,
-                       self._example_profile(block), expected, block.span)
+                       self._example_candidate(block), expected, block.span)
 
-    def _example_profile(self, block: n.Block) -> Profile:
-        experiences = tuple(
-            Experience(months=float(self._months(f.duration)), time_share=float(f.share),
-                       field="in" if f.in_field else "out", kind=f.kind,
-                       level="sufficient" if f.sufficient_level else "insufficient")
-            for f in _all(block, n.ExperienceFact)
-        )
+    def _example_candidate(self, block: n.Block) -> dict:
+        """The candidate of a worked example, as a candidate file's data (read by the candidate reader)."""
         for f in _all(block, n.ExperienceFact):
             if not 0 < f.share <= 1:
                 self.error("E235", "la part du temps plein est comprise entre 0 et 100 %", f.span)
-        internships = tuple(Internship(months=float(self._months(f.duration)),
-                                       field="in" if f.in_field else "out", report=f.report)
-                            for f in _all(block, n.InternshipFact))
+        experiences = [{"months": _number(self._months(f.duration)), "time_share": _number(f.share),
+                        "field": "in" if f.in_field else "out", "kind": f.kind,
+                        "level": "sufficient" if f.sufficient_level else "insufficient"}
+                       for f in _all(block, n.ExperienceFact)]
+        internships = [{"months": _number(self._months(f.duration)), "field": "in" if f.in_field else "out",
+                        "report": f.report} for f in _all(block, n.InternshipFact)]
         ue = _first(block, n.UeFact)
         decision = _first(block, n.DecisionFact)
-        requests = tuple(VaeRequest(f.code, f.year) for f in _all(block, n.RequestFact))
-        return Profile(None, int(ue.count) if ue else 0,
-                       float(self._months(decision.duration)) if decision else None,
-                       experiences, internships, requests)
+        data: dict = {"experiences": experiences, "internships": internships,
+                      "vae_requests": [{"certification": f.code, "year": f.year} for f in _all(block, n.RequestFact)]}
+        if ue:
+            data["ue_acquired"] = int(ue.count)
+        if decision:
+            data["decided_internship_months"] = _number(self._months(decision.duration))
+        return data
+
+
+def _number(value: Fraction) -> int | float:
+    """A rule file's number as a candidate file writes it (an int when whole)."""
+    return int(value) if Fraction(value).denominator == 1 else float(value)
 
 
 def _first(block: n.Block, kind):

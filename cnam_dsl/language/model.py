@@ -11,6 +11,8 @@ from datetime import date
 from fractions import Fraction
 from functools import cached_property
 
+from ..span import Span
+
 PROFESSIONAL_KINDS = frozenset({"salaried", "self_employed"})
 ALL_KINDS = ("salaried", "self_employed", "volunteer", "union")
 MILESTONES = ("delivery", "application", "probatoire", "defense")
@@ -20,24 +22,6 @@ MILESTONE_FR = {
     "probatoire": "examen probatoire",
     "defense": "soutenance du mémoire",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """Where a node stands: file, 1-based line and column, end line and end column.
-
-    The AST's spans (`nodes.Span` is this class) and the rules': defined here so that the rule base,
-    read from the cache, needs neither the AST module nor the cost of building its classes.
-    """
-
-    file: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +79,22 @@ CATEGORIES = tuple(
     [("in", k, "sufficient") for k in ALL_KINDS]
     + [("out", k, level) for k in ALL_KINDS for level in ("sufficient", "insufficient")]
 )
+# The kinds of internship a pathway can require, by what internships done count towards them:
+# (in the field, with a report).
+DONE_KEYS = ((True, True), (True, False), (False, True), (False, False))
+
+
+def done_counts(required: tuple[bool, bool], field: str, report: bool) -> bool:
+    """Whether an internship done (its field, whether it gave a report) counts towards a required internship
+    (in the field or not, with a report or not).
+
+    >>> done_counts((True, False), "out", True), done_counts((False, True), "out", True)
+    (False, True)
+    """
+    in_field, with_report = required
+    return (field == "in" or not in_field) and (report or not with_report)
+
+
 # Where additional experience goes when the solver looks for what is missing.
 ADDED_IN_FIELD = ("in", "salaried", "sufficient")
 ADDED_ANY_FIELD = ("out", "salaried", "sufficient")
@@ -126,10 +126,15 @@ class InternshipRule:
 
     @property
     def floor(self) -> Fraction | None:
-        """The least length the rules allow, every modulation taken."""
-        if self.modulation is not None:
-            return self.modulation.floor
-        return self.least
+        """The least length the rules allow, every modulation taken (None: no positive floor)."""
+        low = self.least
+        if low is not None and self.modulation is not None:
+            low = min(low, self.modulation.floor)
+        return low if low is not None and low > 0 else None
+
+    def lengths(self) -> tuple[Fraction | None, Fraction | None]:
+        """The lengths the internship may take: (floor, every modulation taken, or None; ceiling or None)."""
+        return self.floor, self.most
 
     @property
     def needs_report(self) -> bool:
@@ -220,7 +225,7 @@ class Example:
     milestone: str
     certification: str | None
     year: int | None
-    profile: object  # profile.Profile
+    candidate: dict  # the candidate, as a candidate file's data (read by `cnam_dsl.candidate`)
     expected: tuple[Expected, ...]
     span: Span
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from .model import Span  # noqa: F401  (where a node stands; defined in model.py, see there why)
+from ..span import Span  # noqa: F401  (where a node stands; shared by every stage)
 
 
 @dataclass(frozen=True, slots=True)

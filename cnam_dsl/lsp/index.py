@@ -17,6 +17,7 @@ from ..answer.describe import expected_fr, milestones_fr, pathway_fr, profile_fa
 from ..docsite.sources import SourceRule, source_rules
 from ..language.model import RuleBase
 from ..language.vocabulary import STATEMENTS, headers, keywords, milestones, units
+from ..candidate import read_profile
 
 ID_CHARS = re.compile(r"[a-z0-9][a-z0-9+\-]*")
 EXAMPLE_TARGET = re.compile(r"pour\s+([a-z0-9](?:[a-z0-9+\-]*[a-z0-9+])?)")
@@ -171,7 +172,7 @@ class Index:
         if example is None:
             return None
         question = f"pour {example.diploma}" if example.diploma else f"VAE {example.certification}"
-        facts = "; ".join(profile_facts_fr(example.profile))
+        facts = "; ".join(profile_facts_fr(read_profile(example.candidate)))
         expected = "; ".join(expected_fr(e) for e in example.expected)
         return (f"**Exemple « {example.title} »** ({question})\n\nFaits : {facts}.\n\n"
                 f"Réponse attendue : {expected} (vérifiée par `cnam check`).")

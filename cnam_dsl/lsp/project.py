@@ -100,11 +100,11 @@ class Project:
 
     def verify(self, base: RuleBase) -> list[Diagnostic]:
         """The solver's diagnostics (worked examples, contradictions), as `cnam check` reports them."""
-        from ..solve import Engine, SolverError
-        from ..analysis.verify import verify
+        from ..rules import Rules
+        from ..solve import SolverError
 
         try:
-            return verify(base, Engine(base))
+            return Rules(base).verify()
         except SolverError as exc:
             span = next(iter(base.sources.values())).span if base.sources else None
             return [Diagnostic("error", "E399", f"vérification impossible : {exc}", span)] if span else []

@@ -9,20 +9,6 @@ on first use.
 """
 
 from .values import Bound, Facts, Internship, Option, Outcome, SolverError, VaeOutcome
-from .engine import Engine, vae_outcome
+from .engine import Engine
 
-_SOLVER_NAMES = frozenset({"Sat", "Session", "Unknown", "Unsat", "decide", "unsatisfiable_core"})
-
-
-def __getattr__(name: str):
-    if name in _SOLVER_NAMES:
-        from . import solver
-
-        return getattr(solver, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-__all__ = [
-    "Bound", "Engine", "Facts", "Internship", "Option", "Outcome", "Sat", "Session", "SolverError",
-    "Unknown", "Unsat", "VaeOutcome", "decide", "unsatisfiable_core", "vae_outcome",
-]
+__all__ = ["Bound", "Engine", "Facts", "Internship", "Option", "Outcome", "SolverError", "VaeOutcome"]

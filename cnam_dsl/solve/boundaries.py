@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .compile import q
+from .backend import q
 from ..language.model import ExperienceRule, Pathway
-from .symbolic import Candidate, simplest
+from .terms import Candidate, simplest
 
 
 def at_threshold(p: Pathway, rule: ExperienceRule | None, months: Fraction) -> dict[str, Fraction] | None:

@@ -16,9 +16,10 @@ responsible. Variables are reals, in months:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import z3
+
+from .backend import q
 
 from ..language.model import (
     ADDED_ANY_FIELD, ADDED_IN_FIELD, CATEGORIES, PROFESSIONAL_KINDS, ExperienceRule, Pathway,
@@ -28,18 +29,13 @@ from ..language.model import (
 
 @dataclass(frozen=True, slots=True)
 class Tracked:
-    """What a tracking literal stands for: a rule (with provenance) or a candidate fact."""
+    """What a tracking literal stands for: a rule (with provenance), or a candidate's fact (`rule` is then what
+    the fact says: `solver.Session`'s fact values)."""
 
     key: str
     kind: str  # experience | internship | modulation | general | fact
     provenance: Provenance | None
     rule: object
-    text: str = ""
-
-
-def q(value: Fraction | float | int) -> z3.ArithRef:
-    value = Fraction(value).limit_denominator(10**6)
-    return z3.RealVal(f"{value.numerator}/{value.denominator}")
 
 
 @dataclass

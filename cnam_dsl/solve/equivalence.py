@@ -16,9 +16,10 @@ import z3
 
 from .compile import Requirement, compile_requirement
 from ..language.model import MILESTONE_FR, RuleBase
-from .engine import SolverError
+from .values import SolverError
+from .backend import Backend, Unknown, Unsat
 
-TIMEOUT_MS = 10_000
+COMPARISON_MS = 10_000  # each comparison (two constraint sets of one requirement)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,20 +49,14 @@ def questions(before: RuleBase, after: RuleBase, on: date) -> list[Question]:
     return [Question(s, d, m, day) for (s, d, m) in sorted(keys) for day in sorted(days)]
 
 
-def equivalent(first: Requirement, second: Requirement) -> bool:
+def equivalent(first: Requirement, second: Requirement, backend: Backend | None = None) -> bool:
     """Whether two compiled requirements admit exactly the same assignments, every rule in force."""
+    backend = backend or Backend(COMPARISON_MS)
     literals = list(first.literals.values()) + list(second.literals.values())
-    solver = z3.Solver()
-    solver.set("timeout", TIMEOUT_MS)
-    try:
-        solver.add(*literals)
-        solver.add(z3.Xor(z3.And(first.constraints), z3.And(second.constraints)))
-        result = solver.check()
-    except z3.Z3Exception as exc:
-        raise SolverError(f"comparaison impossible : {exc}") from None
-    if result == z3.unknown:
-        raise SolverError(f"comparaison indécise ({solver.reason_unknown()})")
-    return result == z3.unsat
+    outcome = backend.check(backend.solver(literals + [z3.Xor(z3.And(first.constraints), z3.And(second.constraints))]))
+    if isinstance(outcome, Unknown):
+        raise SolverError(f"comparaison indécise ({outcome.reason})")
+    return isinstance(outcome, Unsat)
 
 
 def meaning_differences(before: RuleBase, after: RuleBase, on: date) -> list[Question]:

@@ -14,8 +14,10 @@ from fractions import Fraction
 
 import z3
 
-from ..language.model import ExperienceRule, GeneralRule, Pathway
-from .symbolic import Candidate, check, new_solver, pathway_conditions, simplest, stage_interval
+from ..language.model import ExperienceRule, Pathway
+from .backend import Backend
+from .program import ClosedForm
+from .terms import SEARCH_MS, Candidate, Terms, simplest
 
 
 @dataclass(frozen=True)
@@ -35,21 +37,22 @@ class Redundant:
     by: tuple[ExperienceRule, ...]
 
 
-def _holds(c: Candidate, p: Pathway, generals: tuple[GeneralRule, ...]) -> z3.BoolRef:
-    """The candidate meets the pathway's conditions (experience, and the general rules for an internship)."""
-    conditions = pathway_conditions(c, p, generals)
-    return conditions["satisfied"] if p.internship is None else conditions["open"]
+def _feasible(c: Candidate, form: ClosedForm, question: tuple[str, bool]) -> dict[str, z3.BoolRef]:
+    """For each pathway of a one-source requirement, whether it can hold in that question (the closed form's
+    program, evaluated on the unknown candidate): its experience, and the general rules for an internship."""
+    answer = form.program.evaluate(Terms(), c.inputs(), (question,))[question]
+    return {combination.branches[0].key: f for combination, f in zip(form.plan.combinations, answer.feasible)}
 
 
-def _valid(c: Candidate, claim: z3.BoolRef) -> bool:
+def _valid(c: Candidate, claim: z3.BoolRef, backend: Backend) -> bool:
     """Whether the claim holds for every candidate described by experience alone."""
-    return check(new_solver(c.domain() + c.plain() + [z3.Not(claim)])) is None
+    return not backend.satisfiable(c.domain() + c.plain() + [z3.Not(claim)])
 
 
 # ---------------------------------------------------------------- dead alternatives
 
 
-def dead_pathways(pathways: tuple[Pathway, ...], generals: tuple[GeneralRule, ...]) -> list[DeadPathway]:
+def dead_pathways(pathways: tuple[Pathway, ...], form: ClosedForm) -> list[DeadPathway]:
     """The pathways (of one source, diploma and milestone) that another always beats.
 
     A pathway without internship beats one with; of two with an internship,
@@ -57,24 +60,24 @@ def dead_pathways(pathways: tuple[Pathway, ...], generals: tuple[GeneralRule, ..
     more (field, report). Of two that tie and meet the same candidates, the
     later one is the dead one.
     """
-    c = Candidate.fresh()
-    holds = {p.key: _holds(c, p, generals) for p in pathways}
+    c, backend = Candidate.fresh(), Backend(SEARCH_MS)
+    holds = _feasible(c, form, ("none", False))  # candidates described by experience alone: no decision
     found = []
     for p in pathways:
         if p.reused_from is not None:
             continue
-        rivals = [q for q in pathways if q is not p and _rival(c, p, q, holds)]
-        if not rivals or not _valid(c, z3.Implies(holds[p.key], z3.Or([holds[q.key] for q in rivals]))):
+        rivals = [q for q in pathways if q is not p and _rival(c, p, q, holds, backend)]
+        if not rivals or not _valid(c, z3.Implies(holds[p.key], z3.Or([holds[q.key] for q in rivals])), backend):
             continue
-        witness = simplest(c, c.plain() + [holds[p.key]])
+        witness = simplest(c, c.plain() + [holds[p.key]], backend=backend)
         if witness is None:  # no candidate meets it at all: a contradiction, reported elsewhere
             continue
-        winners = tuple(q for q in rivals if _met_by(c, holds[q.key], witness))
+        winners = tuple(q for q in rivals if backend.satisfiable(c.fixed(witness) + [holds[q.key]]))
         found.append(DeadPathway(p, winners or tuple(rivals), witness))
     return found
 
 
-def _rival(c: Candidate, p: Pathway, q: Pathway, holds: dict) -> bool:
+def _rival(c: Candidate, p: Pathway, q: Pathway, holds: dict, backend: Backend) -> bool:
     """Whether q wins over p when both apply (a tie counts for the earlier one, or the less demanding)."""
     order = _beats(q, p)
     if order is None:
@@ -82,7 +85,7 @@ def _rival(c: Candidate, p: Pathway, q: Pathway, holds: dict) -> bool:
     if order == "strictly":
         return True
     earlier = (q.provenance.file, q.provenance.line) < (p.provenance.file, p.provenance.line)
-    return earlier or not _valid(c, z3.Implies(holds[q.key], holds[p.key]))
+    return earlier or not _valid(c, z3.Implies(holds[q.key], holds[p.key]), backend)
 
 
 def _beats(q: Pathway, p: Pathway) -> str | None:
@@ -91,7 +94,7 @@ def _beats(q: Pathway, p: Pathway) -> str | None:
         return "ties" if p.internship is None else "strictly"
     if p.internship is None:
         return None
-    (p_low, p_high), (q_low, q_high) = stage_interval(p), stage_interval(q)
+    (p_low, p_high), (q_low, q_high) = p.internship.lengths(), q.internship.lengths()
     wider = (q_low is None or (p_low is not None and q_low <= p_low)) and (
         q_high is None or (p_high is not None and q_high >= p_high))
     easier = (q.internship.in_field <= p.internship.in_field
@@ -103,22 +106,18 @@ def _beats(q: Pathway, p: Pathway) -> str | None:
     return "ties" if same else "strictly"
 
 
-def _met_by(c: Candidate, condition: z3.BoolRef, witness: dict[str, Fraction]) -> bool:
-    return check(new_solver(c.fixed(witness) + [condition])) is not None
-
-
 # ---------------------------------------------------------------- redundancy
 
 
 def redundant_rules(rules: tuple[ExperienceRule, ...]) -> list[Redundant]:
     """The requirements (of one pathway) that the others imply; of two equal ones, the later."""
-    c = Candidate.fresh()
+    c, backend = Candidate.fresh(), Backend(SEARCH_MS)
     kept, found = list(rules), []
     for rule in reversed(rules):
         others = [r for r in kept if r is not rule]
-        if not others or not _valid(c, z3.Implies(z3.And([c.meets(r) for r in others]), c.meets(rule))):
+        if not others or not _valid(c, z3.Implies(z3.And([c.meets(r) for r in others]), c.meets(rule)), backend):
             continue
-        single = [r for r in others if _valid(c, z3.Implies(c.meets(r), c.meets(rule)))]
+        single = [r for r in others if _valid(c, z3.Implies(c.meets(r), c.meets(rule)), backend)]
         found.append(Redundant(rule, tuple(single[:1] or others)))
         kept.remove(rule)
     return list(reversed(found))
@@ -127,10 +126,10 @@ def redundant_rules(rules: tuple[ExperienceRule, ...]) -> list[Redundant]:
 # ---------------------------------------------------------------- gaps
 
 
-def unanswered(pathways: tuple[Pathway, ...]) -> dict[str, Fraction] | None:
+def unanswered(form: ClosedForm) -> dict[str, Fraction] | None:
     """A candidate no pathway can take even with more experience (the answer would be « conflit »), or None."""
-    c = Candidate.fresh()
-    fillable = [pathway_conditions(c, p, ())["fillable"] for p in pathways]
-    if check(new_solver(c.domain() + c.plain() + [z3.Not(z3.Or(fillable or [z3.BoolVal(False)]))])) is None:
+    c, backend = Candidate.fresh(), Backend(SEARCH_MS)
+    stuck = z3.Not(z3.Or(list(_feasible(c, form, ("both", False)).values()) or [z3.BoolVal(False)]))
+    if not backend.satisfiable(c.domain() + c.plain() + [stuck]):
         return None
-    return simplest(c, c.plain() + [z3.Not(z3.Or(fillable or [z3.BoolVal(False)]))])
+    return simplest(c, c.plain() + [stuck], backend=backend)

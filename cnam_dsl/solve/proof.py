@@ -1,6 +1,6 @@
 """Prove with Z3 that a closed form (`fast.ClosedForm`) answers as the compiled constraints do, for every candidate.
 
-The closed form's program (`fast.Program`, the very one that runs) is
+The closed form's program (`program.Program`, the very one that runs) is
 evaluated on Z3 terms over a symbolic candidate: the requirement's own
 variables for the months and the internships done, and a symbolic decided
 length. For each question the engine asks (what may be added, whether the
@@ -26,9 +26,11 @@ from fractions import Fraction
 
 import z3
 
+from .backend import Backend, Sat, Unsat, constants
 from .compile import Requirement
 from ..language.model import CATEGORIES
-from .fast import QUESTIONS, ClosedForm, Inputs, Optimum
+from .closed_form import QUESTIONS, Inputs, Optimum
+from .program import ClosedForm
 from .solver import conditions
 from .values import DONE_KEYS
 
@@ -42,6 +44,9 @@ class Terms:
 
     def const(self, value: Fraction):
         return z3.RealVal(f"{value.numerator}/{value.denominator}")
+
+    def code(self, value: int):
+        return z3.IntVal(value)
 
     def add(self, a, b):
         return a + b
@@ -81,36 +86,28 @@ class Terms:
 class Proof:
     """What was asked of Z3, and the first obligation it could not refute (None: all proved)."""
 
+    backend: Backend
     obligations: int = 0
     failed: str | None = None
     counterexample: str | None = None
-    timeout_ms: int = 5_000
 
     def refute(self, name: str, *formulas) -> bool:
         self.obligations += 1
-        solver = z3.Solver()
-        solver.set("timeout", self.timeout_ms)
-        solver.add(*formulas)
-        try:
-            result = solver.check()
-        except z3.Z3Exception as exc:
-            result, reason = z3.unknown, str(exc)
-        else:
-            reason = solver.reason_unknown() if result == z3.unknown else ""
-        if result == z3.unsat:
+        outcome = self.backend.check(self.backend.solver(formulas))
+        if isinstance(outcome, Unsat):
             return True
         self.failed = name
-        self.counterexample = str(solver.model()) if result == z3.sat else f"unknown: {reason}"
+        self.counterexample = str(outcome.model) if isinstance(outcome, Sat) else f"unknown: {outcome.reason}"
         return False
 
 
-def prove(form: ClosedForm, req: Requirement, timeout_ms: int = 5_000) -> bool:
+def prove(form: ClosedForm, req: Requirement, backend: Backend | None = None) -> bool:
     """Whether the closed form answers every question as the constraints do (see the module's docstring)."""
-    return check(form, req, timeout_ms).failed is None
+    return check(form, req, backend).failed is None
 
 
-def check(form: ClosedForm, req: Requirement, timeout_ms: int = 5_000) -> Proof:
-    proof = Proof(timeout_ms=timeout_ms)
+def check(form: ClosedForm, req: Requirement, backend: Backend | None = None) -> Proof:
+    proof = Proof(backend or Backend())
     plan = form.plan
     ops = Terms()
     has_dec, dec = z3.Bool("proof:decided"), z3.Real("proof:decision")
@@ -164,7 +161,7 @@ def _restrict(model, req: Requirement, combination):
 
 def _nowhere(body, given: set[int]):
     """No point (the constants of the body other than the candidate's) satisfies the body."""
-    point = [c for c in _constants(body) if c.get_id() not in given]
+    point = [c for c in constants(body) if c.get_id() not in given]
     return z3.ForAll(point, z3.Not(body)) if point else z3.Not(body)
 
 
@@ -189,17 +186,3 @@ def _optimum(proof: Proof, name: str, domain, question, nowhere, feasible, objec
             and proof.refute(f"{name}: least not attained", named, o.closed, nowhere(objective <= v))
             and proof.refute(f"{name}: least not approached", named, z3.Not(o.closed), epsilon > 0,
                              nowhere(objective < v + epsilon)))
-
-
-def _constants(expr) -> list:
-    """The uninterpreted constants of a formula, each once."""
-    seen, found, todo = set(), [], [expr]
-    while todo:
-        e = todo.pop()
-        if e.get_id() in seen:
-            continue
-        seen.add(e.get_id())
-        if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            found.append(e)
-        todo.extend(e.children())
-    return found

@@ -3,9 +3,9 @@
 This is the source of truth the closed forms (`fast`) are proved against, and
 what answers whenever they do not: conflicts (with their unsat core), facts
 outside the proved domain, requirements without a proved closed form.
-Solver outcomes are values (`Sat`, `Unsat`, `Unknown`); `unknown` is never read
-as `unsat`: it raises `SolverError`, which the command line turns into a clear
-error. Every `z3.Z3Exception` is caught here, at this one boundary.
+Every query goes through the engine's `backend.Backend` (the one boundary with
+Z3, which holds the time limit); `unknown` is never read as `unsat`: it raises
+`SolverError`, which the front ends report as a clear error.
 """
 
 from __future__ import annotations
@@ -15,29 +15,13 @@ from fractions import Fraction
 
 import z3
 
-from .compile import Requirement, Tracked, q
 from ..language.model import CATEGORIES, RuleBase
+from .backend import Backend, Sat, Unsat, decided, q
+from .compile import Requirement, Tracked
 from .values import (
     OPTION_KINDS, Bound, Facts, Internship, Option, Outcome, SolverError, VaeOutcome, internship_of,
     minimal_options,
 )
-
-TIMEOUT_MS = 5_000
-
-
-@dataclass(frozen=True, slots=True)
-class Sat:
-    model: z3.ModelRef
-
-
-@dataclass(frozen=True, slots=True)
-class Unsat:
-    core: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Unknown:
-    reason: str
 
 
 def conditions(req: Requirement) -> dict[str, z3.BoolRef]:
@@ -56,27 +40,26 @@ class Session:
 
     req: Requirement
     facts: Facts
-    timeout_ms: int = TIMEOUT_MS
+    backend: Backend = field(default_factory=Backend)
     fact_constraints: dict[str, z3.BoolRef] = field(default_factory=dict)
-    fact_texts: dict[str, str] = field(default_factory=dict)
+    fact_values: dict[str, tuple] = field(default_factory=dict)  # what each fact says (for the core)
 
     def __post_init__(self) -> None:
         r, f = self.req, self.facts
         for c in CATEGORIES:
-            months = f.experience.get(c, 0.0)
-            self._fact(f"f:exp:{'_'.join(c)}", r.x[c] == q(months), describe_category(c, months))
+            months = f.experience.get(c, 0)
+            self._fact(f"f:exp:{'_'.join(c)}", r.x[c] == q(months), fact_of(c, months))
         self._fact("f:done", z3.And([r.done[k] == q(v) for k, v in f.done.items()]),
-                   f"stages déjà effectués : {fmt(f.done[(False, False)])} mois")
+                   ("done", Fraction(f.done[(False, False)])))
         if f.decision is not None:
-            self._fact("f:decision", r.length == q(f.decision),
-                       f"durée de stage décidée : {fmt(f.decision)} mois")
+            self._fact("f:decision", r.length == q(f.decision), ("decision", Fraction(f.decision)))
         self.conditions = conditions(r)
         self._feasibility: z3.Solver | None = None
         self._optimizer: z3.Optimize | None = None
 
-    def _fact(self, name: str, constraint: z3.BoolRef, text: str) -> None:
+    def _fact(self, name: str, constraint: z3.BoolRef, fact: tuple) -> None:
         self.fact_constraints[name] = constraint
-        self.fact_texts[name] = text
+        self.fact_values[name] = fact
 
     def check(self, conditions: tuple[str, ...], without: tuple[str, ...] = ()) -> Sat | Unsat:
         """Is there an assignment with every rule, every fact (but `without`) and the conditions?
@@ -84,9 +67,7 @@ class Session:
         A fresh solver, asked in a fixed order, so that the unsat core (the explanation of a
         conflict) does not depend on the questions asked before.
         """
-        solver = z3.Solver()
-        solver.set("timeout", self.timeout_ms)
-        solver.set("core.minimize", True)
+        solver = self.backend.solver(minimal_core=True)
         assumptions = list(self.req.literals.values())
         for name, constraint in list(self.fact_constraints.items()) + [(c, self.conditions[c]) for c in conditions]:
             if name in without:
@@ -95,23 +76,20 @@ class Session:
             solver.add(z3.Implies(lit, constraint))
             assumptions.append(lit)
         solver.add(self.req.constraints)
-        return _decided(_run(solver, assumptions))
+        return decided(self.backend.check(solver, assumptions))
 
     def feasible(self, conditions: tuple[str, ...], selected: tuple[str, ...] = (),
                  without: tuple[str, ...] = ()) -> bool:
         """Whether the rules, the facts (but `without`) and the conditions can all hold, with these
         pathways selected. One solver per candidate, asked under assumptions (no core is read)."""
         if self._feasibility is None:
-            solver = z3.Solver()
-            solver.set("timeout", self.timeout_ms)
-            solver.add(self.req.constraints)
+            self._feasibility = self.backend.solver(self.req.constraints)
             for name, constraint in list(self.fact_constraints.items()) + list(self.conditions.items()):
-                solver.add(z3.Implies(z3.Bool(name), constraint))
-            self._feasibility = solver
+                self._feasibility.add(z3.Implies(z3.Bool(name), constraint))
         names = [n for n in self.fact_constraints if n not in without] + list(conditions)
         assumptions = (list(self.req.literals.values()) + [z3.Bool(n) for n in names]
                        + [self.req.selectors[k] for k in selected])
-        return isinstance(_decided(_run(self._feasibility, assumptions)), Sat)
+        return isinstance(decided(self.backend.check(self._feasibility, assumptions)), Sat)
 
     def optimum(self, objective: z3.ArithRef, conditions: tuple[str, ...], maximize: bool = False) -> Bound:
         """The least (or most) value of the objective under every rule, fact and condition.
@@ -120,24 +98,19 @@ class Session:
         `Optimize.check(assumptions)` answers `unknown` when the least value is 0).
         """
         if self._optimizer is None:
-            self._optimizer = z3.Optimize()
-            self._optimizer.set("timeout", self.timeout_ms)
-            self._optimizer.add(self.req.constraints)
+            self._optimizer = self.backend.optimizer(self.req.constraints)
             self._optimizer.add(list(self.req.literals.values()))
             self._optimizer.add(list(self.fact_constraints.values()))
         opt = self._optimizer
         opt.push()
         try:
             opt.add([self.conditions[c] for c in conditions])
-            handle = opt.maximize(objective) if maximize else opt.minimize(objective)
-            result = opt.check()
-            if result != z3.sat:
-                raise SolverError(f"optimisation impossible ({result}: {opt.reason_unknown()})")
-            return _bound(opt.upper(handle) if maximize else opt.lower(handle))
-        except z3.Z3Exception as exc:
-            raise SolverError(f"erreur du solveur : {exc}") from exc
+            found = self.backend.extreme(opt, objective, maximize)
         finally:
             opt.pop()
+        if found is None:
+            raise SolverError("optimisation impossible : les contraintes ne peuvent être satisfaites")
+        return Bound(found.value, found.attained)
 
     def selection(self, conditions: tuple[str, ...]) -> frozenset[str]:
         """The pathways the answer rests on: for each source in turn, the first pathway (in the order
@@ -156,58 +129,13 @@ class Session:
         the candidate file (Z3's own order depends on the terms made before, in the same process)."""
         rules = sorted((self.req.tracked[n] for n in core if n in self.req.tracked),
                        key=lambda t: (t.provenance.file, t.provenance.line) if t.provenance else ("", 0))
-        facts = [Tracked(n, "fact", None, None, text) for n, text in self.fact_texts.items() if n in core]
+        facts = [Tracked(n, "fact", None, fact) for n, fact in self.fact_values.items() if n in core]
         return tuple(rules) + tuple(facts)
 
 
-def _run(solver: z3.Solver, assumptions: list) -> Sat | Unsat | Unknown:
-    try:
-        result = solver.check(*assumptions)
-        if result == z3.sat:
-            return Sat(solver.model())
-        if result == z3.unsat:
-            return Unsat(tuple(str(lit) for lit in solver.unsat_core()))
-        return Unknown(solver.reason_unknown())
-    except z3.Z3Exception as exc:
-        return Unknown(str(exc))
-
-
-def _decided(outcome: Sat | Unsat | Unknown) -> Sat | Unsat:
-    if isinstance(outcome, Unknown):
-        raise SolverError(f"le solveur n'a pas pu conclure ({outcome.reason})")
-    return outcome
-
-
-def _bound(expr: z3.ArithRef) -> Bound:
-    text = expr.sexpr()
-    if "oo" in text:
-        return Bound(None)
-    closed = "epsilon" not in text
-    if not closed:
-        eps = [c for c in _constants(expr) if c.decl().name() == "epsilon"]
-        expr = z3.simplify(z3.substitute(expr, *[(e, z3.RealVal(0)) for e in eps]))
-    return Bound(Fraction(expr.as_fraction()) if z3.is_rational_value(expr) else Fraction(expr.as_long()),
-                 closed)
-
-
-def _constants(expr: z3.ExprRef) -> list:
-    if z3.is_const(expr) and not z3.is_rational_value(expr) and not z3.is_int_value(expr):
-        return [expr]
-    return [c for child in expr.children() for c in _constants(child)]
-
-
-def fmt(months: float | Fraction) -> str:
-    value = round(float(months), 2)
-    return str(int(value)) if value == int(value) else f"{value:g}".replace(".", ",")
-
-
-def describe_category(category: tuple[str, str, str], months: float) -> str:
-    from ..answer.describe import KIND_FR
-
-    field_, kind, level = category
-    where = "dans le domaine" if field_ == "in" else "hors domaine"
-    level_fr = ", niveau insuffisant" if level == "insufficient" else ""
-    return f"expérience {where}, {KIND_FR[kind]}{level_fr} : {fmt(months)} mois"
+def fact_of(category: tuple[str, str, str], months) -> tuple:
+    """A candidate's fact as a conflict's core names it (the answer layer words it)."""
+    return ("experience", category, Fraction(months))
 
 
 # ---------------------------------------------------------------- answers
@@ -265,7 +193,7 @@ def _options(session: Session, current: Internship | None) -> tuple[Option, ...]
             least = session.optimum(var, (only,) + target)
             if least.value is None or (least.value == 0 and least.closed):
                 continue
-            after = Session(r, session.facts.plus(category, least.value), session.timeout_ms)
+            after = Session(r, session.facts.plus(category, least.value), session.backend)
             outcome = decide(after, with_options=False) if least.closed else None
             status = outcome.status if outcome else ("satisfied" if target else "internship")
             found.append(Option(kind, least.value, not least.closed, status,
@@ -277,26 +205,21 @@ def _options(session: Session, current: Internship | None) -> tuple[Option, ...]
 
 
 def vae_outcome(base: RuleBase, sources: tuple[str, ...], certification: str, year: int,
-                facts: Facts, requests: tuple) -> VaeOutcome:
+                facts: Facts, requests: tuple, backend: Backend | None = None) -> VaeOutcome:
     """Eligibility for a VAE request: the experience rules (Z3) and the yearly limits."""
+    backend = backend or Backend()
     rules = tuple(v for v in base.vae if v.source in sources and v.in_force_during(year))
     experience_rules = [r for v in rules for r in v.experience]
     added = z3.Real("add")
-    x = {c: q(facts.experience.get(c, 0.0)) for c in CATEGORIES}
-    opt = z3.Optimize()
-    opt.set("timeout", TIMEOUT_MS)
-    opt.add(added >= 0)
+    x = {c: q(facts.experience.get(c, 0)) for c in CATEGORIES}
+    opt = backend.optimizer([added >= 0])
     for rule in experience_rules:
         counted = z3.Sum([x[c] for c in CATEGORIES if rule.counts(c)] + (
             [added] if rule.counts(("in", "salaried", "sufficient")) else []))
         opt.add(counted >= q(rule.least) if rule.least is not None else counted > 0)
-    handle = opt.minimize(added)
-    try:
-        if opt.check() != z3.sat:
-            raise SolverError("les règles de recevabilité VAE sont contradictoires")
-    except z3.Z3Exception as exc:
-        raise SolverError(f"erreur du solveur : {exc}") from exc
-    least = _bound(opt.lower(handle))
+    least = backend.extreme(opt, added)
+    if least is None:
+        raise SolverError("les règles de recevabilité VAE sont contradictoires")
     failing = _failing_limits(rules, certification, year, requests)
     counted = Fraction(min((r.counted(facts.experience) for r in experience_rules), default=0)).limit_denominator(1000)
     if least.value and least.value > 0:
@@ -326,16 +249,14 @@ def _failing_limits(rules, certification: str, year: int, requests: tuple) -> tu
 # ---------------------------------------------------------------- verification
 
 
-def unsatisfiable_core(req: Requirement, pathway_key: str | None = None) -> tuple[Tracked, ...] | None:
+def unsatisfiable_core(req: Requirement, pathway_key: str | None = None,
+                       backend: Backend | None = None) -> tuple[Tracked, ...] | None:
     """None if some candidate meets the requirement (through that pathway, if given), else the rules why."""
-    solver = z3.Solver()
-    solver.set("timeout", TIMEOUT_MS)
-    solver.set("core.minimize", True)
-    solver.add(req.constraints)
-    assumptions = list(req.rule_literals)
+    backend = backend or Backend()
+    solver = backend.solver(req.constraints, minimal_core=True)
     if pathway_key is not None:
         solver.add(req.selectors[pathway_key])
-    outcome = _decided(_run(solver, assumptions))
+    outcome = decided(backend.check(solver, list(req.rule_literals)))
     if isinstance(outcome, Sat):
         return None
     return tuple(req.tracked[name] for name in outcome.core if name in req.tracked)

@@ -1,16 +1,16 @@
-"""Many candidates of one requirement at once: `fast.decide` column-wise, in exact integers (no Z3 here).
+"""Many candidates of one requirement at once: the proved program's decision on int64 columns (no Z3 here).
 
 A table is a batch of candidates asking the same requirement (sources ×
 diploma × milestone × day), each a row of aggregated months: one column per
 category of `model.CATEGORIES`, one per kind of internship done
-(`values.DONE_KEYS`), the decided length. Every number is an integer count
-of 1/`scale` month, so the proved program (`fast.Program`, the one the
-proof is about) runs on int64 columns exactly, every question it answers in
-one pass. `found` gives the answers as columns (`Found`: statuses, pathways,
-internships, options, for `batch_columns`); `outcomes` turns them back into
-the engine's `Outcome` values, the same ones `fast.decide` gives one
-candidate at a time; a row whose answer is a conflict gets None (its
-explanation is Z3's unsat core: the engine answers it).
+(`model.DONE_KEYS`), the decided length. Every number is an integer count of
+1/`scale` month, so the program (`program.Program`, the one the proof is
+about) runs its decision (`closed_form.decision`, the statement `scalar`
+runs for one candidate) on int64 columns exactly. `found` gives the answers
+as columns (`Found`); `outcomes` turns them into the engine's `Outcome`
+values, the same ones `scalar.decide` gives one candidate at a time; a row
+whose answer is a conflict gets None (its explanation is Z3's unsat core: the
+engine answers it).
 """
 
 from __future__ import annotations
@@ -20,29 +20,30 @@ from fractions import Fraction
 
 import numpy as np
 
-from .cohort import STATUSES, ArrayOps
-from .fast import QUESTIONS, ClosedForm, Inputs, selection
-from .values import (
-    OPTION_KINDS, Bound, Facts, Internship, Option, Outcome, internship_of,
-)
 from ..language.model import CATEGORIES
+from .closed_form import OPTIONS, STATUSES, Inputs
+from .program import ClosedForm
+from .scalar import retained, stages_of
+from .values import RESULT, STRENGTH, Bound, Internship, Option, Outcome, internship_of, kept_options
 
 SATISFIED, INTERNSHIP, MISSING, CONFLICT = range(4)
 MAX_SCALE = 10**9  # beyond, int64 columns could overflow: the engine answers one by one
-MAX_COMBINATIONS = 62  # combinations are read as the bits of an int64
 ZERO = Fraction(0)
+# The candidate options of a row, in the order `scalar._options` considers them: the internship of the
+# answer itself, then `closed_form.OPTIONS`.
+CANDIDATES = (("internship", None, None, None),) + OPTIONS
 
 
 def scale_of(form: ClosedForm, denominator: int) -> int | None:
     """The common denominator of the rules' numbers and the candidates' (`denominator`), if small enough."""
     scale = math.lcm(form.plan.denominator, denominator)
-    if scale > MAX_SCALE or len(form.plan.combinations) > MAX_COMBINATIONS:
-        return None
-    return scale
+    return scale if scale <= MAX_SCALE else None
 
 
-class IntOps(ArrayOps):
-    """The closed form's operations on int64 and bool columns, constants scaled to 1/`scale` month."""
+class ColumnOps:
+    """The program's operations on int64 and bool columns, constants scaled to 1/`scale` month."""
+
+    true, false = np.bool_(True), np.bool_(False)
 
     def __init__(self, scale: int):
         self.scale = scale
@@ -52,62 +53,33 @@ class IntOps(ArrayOps):
         assert scaled.denominator == 1, "the scale is a multiple of every constant's denominator"
         return np.int64(scaled.numerator)
 
+    def code(self, value: int):
+        return np.int64(value)
 
-class Columns:
-    """One question's answer over the rows: numbers as int64 columns, bools as bool columns."""
+    add = staticmethod(np.add)
+    sub = staticmethod(np.subtract)
+    max = staticmethod(np.maximum)
+    min = staticmethod(np.minimum)
+    ge = staticmethod(np.greater_equal)
+    gt = staticmethod(np.greater)
+    eq = staticmethod(np.equal)
+    and_ = staticmethod(np.logical_and)
+    or_ = staticmethod(np.logical_or)
+    not_ = staticmethod(np.logical_not)
 
-    def __init__(self, answer, n: int):
-        def col(v):
-            return v if type(v) is np.ndarray and v.shape == (n,) else np.broadcast_to(np.asarray(v), (n,))
-
-        self.feasible = [col(f) for f in answer.feasible]
-        self.any = col(answer.any_feasible)
-        self.optima = {name: tuple(col(f) for f in (o.value, o.closed, o.bounded))
-                       for name in ("least_added", "low", "high", "left")
-                       if (o := getattr(answer, name)) is not None}
-
-    def mask(self) -> np.ndarray:
-        """The feasible combinations of each row, as the bits of an int64."""
-        bits = np.zeros(self.any.shape, dtype=np.int64)
-        for k, f in enumerate(self.feasible):
-            bits |= f.astype(np.int64) << k
-        return bits
-
-
-def _answers(form: ClosedForm, scale: int, x, done, has_dec, dec, questions=QUESTIONS) -> dict:
-    n = len(has_dec)
-    answers = form.program.evaluate(IntOps(scale), Inputs(tuple(x.T), tuple(done.T), has_dec, dec), questions)
-    return {q: Columns(a, n) for q, a in answers.items()}
-
-
-STATUS_QUESTIONS = (("none", True), ("none", False), ("both", False))  # what the status and its amounts need
-
-
-def statuses(form: ClosedForm, scale: int, x, done, has_dec, dec, questions=QUESTIONS) -> tuple[np.ndarray, dict]:
-    """Each row's status code (as `fast.decide` reaches it) and the `questions`' answers (at least
-    `STATUS_QUESTIONS`; the options need all of `fast.QUESTIONS`)."""
-    a = _answers(form, scale, x, done, has_dec, dec, questions)
-    finished, staged, more = a[("none", True)].any, a[("none", False)].any, a[("both", False)].any
-    status = np.full(len(has_dec), MISSING, dtype=np.int8)
-    conflict = ~more
-    if has_dec.any():  # a decided length that is what makes it impossible
-        free = _answers(form, scale, x, done, np.zeros_like(has_dec), dec, (("none", False),))
-        conflict = conflict | (has_dec & free[("none", False)].any)
-    status[conflict] = CONFLICT
-    status[staged] = INTERNSHIP
-    status[finished] = SATISFIED
-    return status, a
+    @staticmethod
+    def ite(c, a, b):
+        return np.where(c, a, b)
 
 
 class Table:
     """The rows of one requirement: their facts (for the internships' qualifiers) and their integer columns."""
 
-    def __init__(self, form: ClosedForm, scale: int, facts: list[Facts], x: np.ndarray, done: np.ndarray,
+    def __init__(self, form: ClosedForm, scale: int, facts, x: np.ndarray, done: np.ndarray,
                  has_dec: np.ndarray, dec: np.ndarray):
         self.form, self.scale, self.facts = form, scale, facts
         self.x, self.done, self.has_dec, self.dec = x, done, has_dec, dec
         self._fractions: dict[int, Fraction] = {}
-        self._selections: dict[int, frozenset[str]] = {}
         self._internships: dict[tuple, Internship] = {}  # the same internship, the same object
 
     def fraction(self, scaled: int) -> Fraction:
@@ -119,17 +91,33 @@ class Table:
         """An optimum from its (value, closed, bounded) in 1/`scale` month."""
         return Bound(self.fraction(value) if bounded else None, bool(closed))
 
-    def selection(self, mask: int) -> frozenset[str]:
-        if mask not in self._selections:
-            n = len(self.form.plan.combinations)
-            self._selections[mask] = selection(self.form.plan, tuple(bool(mask >> k & 1) for k in range(n)))
-        return self._selections[mask]
+    def decision(self):
+        """The program's decision for every row (`closed_form.Decision` of columns)."""
+        n = len(self.has_dec)
+        d = self.form.program.decide(ColumnOps(self.scale), Inputs(tuple(self.x.T), tuple(self.done.T),
+                                                                   self.has_dec, self.dec))
+
+        def col(v):
+            return v if type(v) is np.ndarray and v.shape == (n,) else np.broadcast_to(np.asarray(v), (n,))
+
+        return d, col
+
+    def found(self, registry: "Registry", with_options: bool = True) -> "Found":
+        """The rows' answers as columns (`Found`)."""
+        d, col = self.decision()
+        status = col(d.status).astype(np.int8)
+        combination = col(d.combination).astype(np.int64)
+        optima = [col(f) for o in (d.low, d.high, d.left) for f in (o.value, o.closed, o.bounded)]
+        internship = self._internship_ids(status == INTERNSHIP, combination, optima, registry)
+        options = self._candidates(d, col, status, internship, registry) if with_options else None
+        return Found(status, combination, col(d.least.value), col(d.least.closed), internship, options)
 
     def outcomes(self, registry: "Registry", with_options: bool = True) -> list[Outcome | None]:
-        """Each row's `Outcome`, as `fast.decide` gives it, made from `found`; None for a conflict (the
+        """Each row's `Outcome`, as `scalar.decide` gives it, made from `found`; None for a conflict (the
         solver explains it)."""
         found = self.found(registry, with_options)
         kept, place = found.kept() if with_options else (None, None)
+        plan = self.form.plan
         made: list[Outcome | None] = []
         for i, s in enumerate(found.status.tolist()):
             options = ()
@@ -138,13 +126,13 @@ class Table:
                 options = tuple(self._option(found.options[c], CANDIDATES[c][0], i, registry) for _, c in order)
             if s == SATISFIED or s == INTERNSHIP:
                 made.append(Outcome(STATUSES[s], registry.items[found.internship[i]] if s == INTERNSHIP else None,
-                                    ZERO, False, options, self.selection(int(found.mask[i])), ()))
+                                    ZERO, False, options, retained(plan, int(found.combination[i])), ()))
             elif s == MISSING:
                 made.append(Outcome("missing", None, self.fraction(int(found.least[i])), not found.closed[i],
                                     options, frozenset(), ()))
             elif with_options:
                 made.append(None)
-            else:  # a conflict as `fast.decide` gives it, without its core
+            else:  # a conflict as `scalar.decide` gives it, without its core
                 made.append(Outcome("conflict", None, ZERO, False, (), frozenset(), ()))
         return made
 
@@ -153,81 +141,62 @@ class Table:
         return Option(kind, self.fraction(int(months)), bool(strict), STATUSES[status],
                       registry.items[internship] if internship >= 0 else None)
 
-    def _internship(self, i: int, mask: int, optima: list) -> Internship:
-        """Row `i`'s internship from its feasible combinations and its (value, closed, bounded) optima."""
+    def _internship(self, i: int, combination: int, optima: list) -> Internship:
+        """Row `i`'s internship from its combination and its (value, closed, bounded) optima."""
         facts = self.facts[i]
-        key = (mask, *optima, *facts.done.values(), facts.decision)
+        key = (combination, *optima, *facts.done.values(), facts.decision)
         internship = self._internships.get(key)
         if internship is None:
-            plan, selected = self.form.plan, self.selection(mask)
-            stages = [s for bs, ss in zip(plan.branches, plan.stages) for b, s in zip(bs, ss)
-                      if b.key in selected and s is not None]
             low, high, left = (self.bound(*optima[j:j + 3]) for j in (0, 3, 6))
-            internship = self._internships[key] = internship_of(stages, facts, low, high, left)
+            internship = internship_of(stages_of(self.form.plan, combination), facts, low, high, left)
+            self._internships[key] = internship
         return internship
 
     def _sub(self, index: np.ndarray, x: np.ndarray) -> "Table":
         """The table of the rows `index`, their experience columns replaced by `x` (memos shared)."""
         table = Table(self.form, self.scale, Subset(self.facts, index.tolist()), x, self.done[index],
                       self.has_dec[index], self.dec[index])
-        table._fractions, table._selections, table._internships = self._fractions, self._selections, self._internships
+        table._fractions, table._internships = self._fractions, self._internships
         return table
 
-    def found(self, registry: "Registry", with_options: bool = True) -> "Found":
-        """The rows' answers as columns (`Found`), what `outcomes` gives as objects."""
-        status, a = statuses(self.form, self.scale, self.x, self.done, self.has_dec, self.dec,
-                             QUESTIONS if with_options else STATUS_QUESTIONS)
-        n = len(status)
-        staged = a[("none", False)]
-        mask = np.where(status == SATISFIED, a[("none", True)].mask(), np.where(status == INTERNSHIP, staged.mask(), 0))
-        least, closed, _ = a[("both", False)].optima["least_added"]
-        internship = self._internship_ids(staged, status == INTERNSHIP, registry)
-        options = self._candidates(a, status, internship, registry) if with_options else None
-        return Found(status, np.broadcast_to(mask, (n,)), np.broadcast_to(least, (n,)),
-                     np.broadcast_to(closed, (n,)), internship, options)
-
-    def _candidates(self, a: dict, status: np.ndarray, internship: np.ndarray, registry: "Registry") -> list:
+    def _candidates(self, d, col, status: np.ndarray, internship: np.ndarray, registry: "Registry") -> list:
         """The candidate options of each row (`CANDIDATES`: present, months, strict, status once done,
-        internship once done), as `fast._options` makes them before keeping the minimal ones. The files
+        internship once done), as `scalar._options` makes them before keeping the minimal ones. The files
         completed by each addition are answered together, in one table."""
         n = len(status)
-        wanted = (status == INTERNSHIP) | (status == MISSING)
-        zero, no = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
-        options = [(status == INTERNSHIP, zero, no, np.full(n, INTERNSHIP, dtype=np.int8), internship)]
+        zero = np.zeros(n, dtype=np.int64)
+        options = [(status == INTERNSHIP, zero, np.zeros(n, dtype=bool), np.full(n, INTERNSHIP, dtype=np.int8),
+                    internship)]
         added = []  # (rows, experience columns once completed) of each candidate
-        for kind, mode, category, _ in OPTION_KINDS:
-            for todo_zero in (True, False):
-                answer = a[(mode, todo_zero)]
-                value, closed, _ = (np.broadcast_to(c, (n,)) for c in answer.optima["least_added"])
-                present = wanted & answer.any & ~((value == 0) & closed)
-                after = np.flatnonzero(present & closed)
-                x = self.x[after].copy()
-                x[:, CATEGORIES.index(category)] += value[after]
-                added.append((after, x))
-                then = np.full(n, SATISFIED if todo_zero else INTERNSHIP, dtype=np.int8)
-                options.append((present, value, ~closed, then, np.full(n, -1, dtype=np.int64)))
+        for (_, _, category, todo_zero), (present, least) in zip(OPTIONS, d.options):
+            present, value, closed = col(present), col(least.value), col(least.closed)
+            after = np.flatnonzero(present & closed)
+            x = self.x[after].copy()
+            x[:, CATEGORIES.index(category)] += value[after]
+            added.append((after, x))
+            then = np.full(n, SATISFIED if todo_zero else INTERNSHIP, dtype=np.int8)
+            options.append((present, value, ~closed, then, np.full(n, -1, dtype=np.int64)))
         index = np.concatenate([after for after, _ in added])
         if len(index):
             done = self._sub(index, np.concatenate([x for _, x in added])).found(registry, with_options=False)
             start = 0
-            for (after, _), (present, _, _, then, then_internship) in zip(added, options[1:]):
+            for (after, _), (_, _, _, then, then_internship) in zip(added, options[1:]):
                 end = start + len(after)
                 then[after], then_internship[after] = done.status[start:end], done.internship[start:end]
                 start = end
         return options
 
-    def _internship_ids(self, staged: Columns, rows: np.ndarray, registry: "Registry") -> np.ndarray:
+    def _internship_ids(self, rows: np.ndarray, combination: np.ndarray, optima: list,
+                        registry: "Registry") -> np.ndarray:
         """The registry ids of the internships of `rows` (-1 elsewhere), each made once per distinct key."""
         ids = np.full(len(rows), -1, dtype=np.int64)
         index = np.flatnonzero(rows)
         if not len(index):
             return ids
-        mask = staged.mask()
-        optima = [np.broadcast_to(c, rows.shape) for k in ("low", "high", "left") for c in staged.optima[k]]
-        first, inverse = alike([mask[index]] + [c[index].astype(np.int64) for c in optima]
+        first, inverse = alike([combination[index]] + [c[index].astype(np.int64) for c in optima]
                                + [self.done[index, j] for j in range(self.done.shape[1])]
                                + [self.has_dec[index].astype(np.int64), self.dec[index]])
-        made = [registry.id(self._internship(i, int(mask[i]), [c[i].item() for c in optima]))
+        made = [registry.id(self._internship(i, int(combination[i]), [c[i].item() for c in optima]))
                 for i in index[first].tolist()]
         ids[index] = np.array(made, dtype=np.int64)[inverse]
         return ids
@@ -248,10 +217,7 @@ class Subset:
 
 # ---------------------------------------------------------------- answers as columns (no object per row)
 
-STRENGTH = {"internship": 0, "experience_any_field": 1, "experience_in_field": 2}  # as values.minimal_options
-RESULT = np.array([1, 0, -1, -1], dtype=np.int8)  # by status code, as values.minimal_options ranks them
-CANDIDATES = (("internship", None, None),) + tuple((kind, mode, todo_zero) for kind, mode, _, _ in OPTION_KINDS
-                                                   for todo_zero in (True, False))
+RESULT_CODES = np.array([RESULT[s] for s in STATUSES], dtype=np.int8)  # by status code
 
 
 class Registry:
@@ -270,44 +236,27 @@ class Registry:
 
 
 class Found:
-    """A requirement's answers over the rows, as columns: `status` (codes), `mask` (the feasible combinations
-    the pathways retained are read from: 0 for `missing`), `least` and `closed` (the experience missing),
-    `internship` (registry ids, -1 for none) and, with the options, one column set per candidate option
-    (`CANDIDATES`): present, months, strict, status, internship."""
+    """A requirement's answers over the rows, as columns: `status` (codes), `combination` (the combination of
+    pathways retained, -1 for none), `least` and `closed` (the experience missing), `internship` (registry
+    ids, -1 for none) and, with the options, one column set per candidate option (`CANDIDATES`): present,
+    months, strict, status, internship."""
 
-    def __init__(self, status, mask, least, closed, internship, options=None):
-        self.status, self.mask, self.least, self.closed, self.internship = status, mask, least, closed, internship
-        self.options = options
+    def __init__(self, status, combination, least, closed, internship, options=None):
+        self.status, self.combination, self.least, self.closed = status, combination, least, closed
+        self.internship, self.options = internship, options
 
     def kept(self) -> tuple[np.ndarray, np.ndarray]:
-        """`values.minimal_options` column-wise: for each candidate, whether it is kept, and its place
-        among those kept (-1 where not kept)."""
-        present, months, strict, status, internship = (np.stack(c, axis=1) for c in zip(*self.options))
-        n, k = present.shape
-        result = RESULT[status]
+        """`values.kept_options` column-wise: for each candidate, whether it is kept, and its place among
+        those kept (-1 where not kept)."""
+        present, months, strict, status, internship = zip(*self.options)
         strength = [STRENGTH[c[0]] for c in CANDIDATES]
-
-        def equal(a, b):
-            return ((strength[a] == strength[b]) & (months[:, a] == months[:, b]) & (strict[:, a] == strict[:, b])
-                    & (status[:, a] == status[:, b]) & (internship[:, a] == internship[:, b]))
-
-        kept = present & (result >= 0)
-        for b in range(k):
-            for a in range(k):
-                if a != b and strength[a] <= strength[b]:
-                    kept[:, b] &= ~(present[:, a] & (months[:, a] <= months[:, b])
-                                    & (result[:, a] >= result[:, b]) & ~equal(a, b))
-        unique = kept.copy()
-        for b in range(k):
-            for a in range(b):
-                unique[:, b] &= ~(kept[:, a] & equal(a, b))
-        place = np.zeros((n, k), dtype=np.int64)
-        for b in range(k):
-            for a in range(k):
-                if a != b:
-                    before = (months[:, a] < months[:, b]) | ((months[:, a] == months[:, b])
-                                                              & ((strength[a], a) < (strength[b], b)))
-                    place[:, b] += unique[:, a] & before
+        result = [RESULT_CODES[s] for s in status]
+        k = len(CANDIDATES)
+        same = [[(strength[a] == strength[b]) & (months[a] == months[b]) & (strict[a] == strict[b])
+                 & (status[a] == status[b]) & (internship[a] == internship[b]) for b in range(k)] for a in range(k)]
+        unique, place = kept_options(ColumnOps, strength, list(present), list(months), list(strict), result, same)
+        unique = np.stack([np.broadcast_to(u, present[0].shape) for u in unique], axis=1)
+        place = np.stack([np.broadcast_to(p, present[0].shape) for p in place], axis=1)
         return unique, np.where(unique, place, -1)
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 
-# The four ways internships already done are counted: (in the field, with a report).
-DONE_KEYS = ((True, True), (True, False), (False, True), (False, False))
+from ..candidate.counting import Facts  # noqa: F401  (the engine's input, re-exported)
+from ..language.model import DONE_KEYS  # noqa: F401
 
 
 class SolverError(Exception):
@@ -68,32 +68,6 @@ class Outcome:
     core: tuple  # for a conflict: the rules and facts (compile.Tracked) that contradict each other
 
 
-@dataclass(frozen=True)
-class Facts:
-    """A candidate's facts in the solver's terms (months are floats from the profile)."""
-
-    experience: dict[tuple[str, str, str], float]
-    done: dict[tuple[bool, bool], float]
-    decision: float | None
-    ue_acquired: int = 0
-
-    @staticmethod
-    def of(profile) -> "Facts":
-        done = {}
-        for in_field in (True, False):
-            for report in (True, False):
-                done[(in_field, report)] = sum(
-                    i.months for i in profile.internships
-                    if (i.field == "in" or not in_field) and (i.report or not report)
-                )
-        return Facts(profile.experience_months(), done, profile.decided_internship_months, profile.ue_acquired)
-
-    def plus(self, category: tuple[str, str, str], months: Fraction) -> "Facts":
-        experience = dict(self.experience)
-        experience[category] = experience.get(category, 0.0) + float(months)
-        return replace(self, experience=experience)
-
-
 @dataclass(frozen=True, slots=True)
 class VaeOutcome:
     status: str  # eligible | missing | limit
@@ -123,19 +97,64 @@ def internship_of(stages, facts: Facts, low: Bound, high: Bound, left: Bound) ->
     )
 
 
+STRENGTH = {"internship": 0, "experience_any_field": 1, "experience_in_field": 2}  # how much an option asks
+RESULT = {"satisfied": 1, "internship": 0, "missing": -1, "conflict": -1}  # how good what it leads to is
+
+
+class PlainOps:
+    """`kept_options`' operations on plain Python values (one candidate's options)."""
+
+    @staticmethod
+    def and_(a, b):
+        return a and b
+
+    @staticmethod
+    def or_(a, b):
+        return a or b
+
+    @staticmethod
+    def not_(a):
+        return not a
+
+
+def kept_options(ops, strength: list[int], present: list, months: list, strict: list, result: list,
+                 same: list[list]) -> tuple[list, list]:
+    """Which candidate options are kept, and each one's place among them (the one statement of "minimal
+    options", run on plain values for one candidate and on columns for a cohort).
+
+    An option is kept when it is present, leads somewhere (`result` ≥ 0) and no other option beats it: asks
+    for no stronger experience (`strength`), no more months, for as good a result, and is not the same
+    option; of equal options (`same[a][b]`), the first. The places order them by months, then strength,
+    then rank in the list."""
+    k = len(strength)
+    kept = [ops.and_(present[b], result[b] >= 0) for b in range(k)]
+    for b in range(k):
+        for a in range(k):
+            if a != b and strength[a] <= strength[b]:
+                beats = ops.and_(ops.and_(present[a], months[a] <= months[b]),
+                                 ops.and_(result[a] >= result[b], ops.not_(same[a][b])))
+                kept[b] = ops.and_(kept[b], ops.not_(beats))
+    unique = list(kept)
+    for b in range(k):
+        for a in range(b):
+            unique[b] = ops.and_(unique[b], ops.not_(ops.and_(kept[a], same[a][b])))
+    place = [0] * k
+    for b in range(k):
+        for a in range(k):
+            if a != b:
+                earlier = (strength[a], a) < (strength[b], b)
+                before = ops.or_(months[a] < months[b], ops.and_(months[a] == months[b], earlier))
+                place[b] = place[b] + ops.and_(unique[a], before)
+    return unique, place
+
+
 def minimal_options(options: list[Option]) -> tuple[Option, ...]:
-    """The options no other option beats (less or as strong experience, as good a result), least first."""
-    strength = {"internship": 0, "experience_any_field": 1, "experience_in_field": 2}
-    result = {"satisfied": 1, "internship": 0, "missing": -1, "conflict": -1}
-
-    def dominates(a: Option, b: Option) -> bool:
-        return (strength[a.kind] <= strength[b.kind] and a.months <= b.months
-                and result[a.status] >= result[b.status] and a != b)
-
-    kept = [o for o in options if not any(dominates(other, o) for other in options)
-            and result[o.status] >= 0]
-    unique = list(dict.fromkeys(kept))
-    return tuple(sorted(unique, key=lambda o: (o.months, strength[o.kind])))
+    """The options no other option beats (`kept_options`), the least additional experience first."""
+    strength = [STRENGTH[o.kind] for o in options]
+    unique, place = kept_options(PlainOps, strength, [True] * len(options), [o.months for o in options],
+                                 [o.strict for o in options], [RESULT[o.status] for o in options],
+                                 [[a == b for b in options] for a in options])
+    return tuple(o for _, o in sorted((p, o) for o, u, p in zip(options, unique, place) if u))
 
 
 # The two ways of completing a file the options explore: (option kind, where the experience is added,

@@ -1,7 +1,7 @@
 """Where two sides (two sources, or one source in two versions of the rule base) answer differently.
 
-Each side's answer is written as terms over one symbolic candidate
-(`symbolic.answer_terms`); Z3 looks for the plainest candidate on whom they
+Each side's answer is its requirement's closed form evaluated on one unknown
+candidate (`terms.answer_terms`: the program the engine runs, on Z3 terms); Z3 looks for the plainest candidate on whom they
 differ, the witness, that *kind* of divergence (the pair of answers, bounds
 included) is blocked, and the search goes on until no new kind is left: the
 kinds come plainest witness first, whatever Z3 was asked before in the
@@ -20,13 +20,15 @@ from fractions import Fraction
 
 import z3
 
-from .compile import q
-from ..language.model import ADDED_ANY_FIELD, ADDED_IN_FIELD, GeneralRule, Pathway
-from . import SolverError
-from .symbolic import (
-    DECISION, MAX_MONTHS, STAGE_CLASSES, STATUS_CODES, STATUSES, AnswerTerms, Candidate, Maybe, answer_terms,
-    Extreme, check, extreme_of, new_optimizer, new_solver, optimized, simplest, stage_name, value, var_name,
+from ..language.model import ADDED_ANY_FIELD, ADDED_IN_FIELD
+from .backend import Backend, Extreme, q, value
+from .closed_form import STATUSES
+from .program import ClosedForm
+from .terms import (
+    DECISION, MAX_MONTHS, SEARCH_MS, STAGE_CLASSES, STATUS_CODES, AnswerTerms, Candidate, Maybe, answer_terms,
+    simplest, stage_name, var_name,
 )
+from .values import SolverError
 
 TIERS = ("plain", "internships", "decision")
 MAX_PER_TIER = 24  # kinds of divergence looked for in each tier, at most
@@ -36,11 +38,11 @@ PLAIN_EXPERIENCE = [var_name(ADDED_IN_FIELD), var_name(ADDED_ANY_FIELD)]
 
 @dataclass(frozen=True)
 class Side:
-    """One side of a comparison: a label and the pathways (one source) that answer."""
+    """One side of a comparison: a label and the closed form of its requirement (one source; None: it states
+    no pathway)."""
 
     label: str
-    pathways: tuple[Pathway, ...]
-    generals: tuple[GeneralRule, ...]
+    form: ClosedForm | None
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class DivergenceSearch:
     left: Side
     right: Side
     candidate: Candidate = field(default_factory=Candidate.fresh)
+    backend: Backend = field(default_factory=lambda: Backend(SEARCH_MS))
     blocked: list[z3.BoolRef] = field(default_factory=list)
     seen_statuses: set[tuple[str, str]] = field(default_factory=set)
     excluded: list[z3.BoolRef] = field(default_factory=list)
@@ -81,8 +84,7 @@ class DivergenceSearch:
 
     def __post_init__(self) -> None:
         c = self.candidate
-        self.terms = (answer_terms(c, self.left.pathways, self.left.generals),
-                      answer_terms(c, self.right.pathways, self.right.generals))
+        self.terms = (answer_terms(c, self.left.form), answer_terms(c, self.right.form))
 
     def next(self) -> Found | None:
         """The next kind of divergence with its plainest witness; None when there is none left."""
@@ -128,12 +130,12 @@ class DivergenceSearch:
         # The plainest divergent candidate left, then its kind (it is the plainest of that kind too): not
         # the kind of Z3's first model, which depends on the terms made before in the process (the
         # closed forms proved, or read from the cache; the comparisons before this one).
-        if check(new_solver(constraints)) is None:
+        if not self.backend.satisfiable(constraints):
             return None
-        witness = simplest(self.candidate, constraints)
+        witness = simplest(self.candidate, constraints, backend=self.backend)
         if witness is None:  # cannot happen: some candidate meets the constraints
             raise SolverError("aucun témoin simple trouvé pour une divergence")
-        model = check(new_solver(constraints + self.candidate.fixed(witness)))
+        model = self.backend.model(constraints + self.candidate.fixed(witness))
         if model is None:  # cannot happen: the witness meets the constraints
             raise SolverError("le témoin d'une divergence ne vérifie pas ses contraintes")
         kind = (kind_of(model, a), kind_of(model, b))
@@ -151,7 +153,7 @@ class DivergenceSearch:
         if not any(n.startswith("exp:") for n in names):
             names = PLAIN_EXPERIENCE + names
         for name in names:
-            band = band_of(self.candidate, witness, name, holds)
+            band = band_of(self.candidate, witness, name, holds, self.backend)
             if band is not None:
                 yield band
 
@@ -187,7 +189,8 @@ def _is(m: Maybe, v: Fraction | None) -> z3.BoolRef:
 # ---------------------------------------------------------------- bands
 
 
-def band_of(c: Candidate, witness: dict[str, Fraction], name: str, holds: z3.BoolRef) -> Band | None:
+def band_of(c: Candidate, witness: dict[str, Fraction], name: str, holds: z3.BoolRef,
+            backend: Backend) -> Band | None:
     """The values of one fact around the witness's for which the divergence holds; None if all do."""
     v = c.vars[name]
     pairs = [(other, q(witness.get(n, Fraction(0)))) for n, other in c.vars.items() if n != name]
@@ -195,8 +198,8 @@ def band_of(c: Candidate, witness: dict[str, Fraction], name: str, holds: z3.Boo
     fails = z3.substitute(z3.Not(holds), *pairs)
     here = witness.get(name, Fraction(0))
     domain = [v >= 0, v <= MAX_MONTHS] + ([v > 0] if name == DECISION else [])
-    above = _optimum(domain + [fails, v >= q(here)], v, maximize=False)
-    below = _optimum(domain + [fails, v <= q(here)], v, maximize=True)
+    above = _optimum(backend, domain + [fails, v >= q(here)], v, maximize=False)
+    below = _optimum(backend, domain + [fails, v <= q(here)], v, maximize=True)
     if above is None and (below is None or (name == DECISION and below.value == 0)):
         return None
     low, low_closed = (Fraction(0), name != DECISION) if below is None else (below.value, not below.attained)
@@ -204,11 +207,7 @@ def band_of(c: Candidate, witness: dict[str, Fraction], name: str, holds: z3.Boo
     return Band(name, low, low_closed, high, high_closed)
 
 
-def _optimum(constraints: list[z3.BoolRef], v: z3.ArithRef, maximize: bool) -> Extreme | None:
+def _optimum(backend: Backend, constraints: list[z3.BoolRef], v: z3.ArithRef, maximize: bool) -> Extreme | None:
     """The least (or most) value of v under the constraints; None when none or beyond any file's durations."""
-    opt = new_optimizer(constraints)
-    handle = opt.maximize(v) if maximize else opt.minimize(v)
-    if not optimized(opt):
-        return None
-    extreme = extreme_of(opt.upper(handle) if maximize else opt.lower(handle))
-    return None if extreme is None or extreme.value > MAX_MONTHS else extreme
+    extreme = backend.extreme(backend.optimizer(constraints), v, maximize)
+    return None if extreme is None or extreme.value is None or extreme.value > MAX_MONTHS else extreme

@@ -11,8 +11,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..candidate.files import load_json
+from ..candidate.schema import ProfileError
 from ..language.model import MILESTONE_FR
-from .service import Adviser, FieldError, InputError, Unanswered, displayable, read_profile, rules_date
+from .service import Adviser, FieldError, RequestError, Unanswered, displayable
 
 CANDIDATE_EXAMPLE = {
     "name": "Alice Martin",
@@ -30,6 +32,8 @@ SourceIds = Annotated[list[Annotated[str, Field(max_length=60)]] | None, Field(
 
 
 class _Question(BaseModel):
+    """Documentation only (the OpenAPI description): bodies are read by `request`, which names every bad field."""
+
     model_config = ConfigDict(extra="forbid")
 
 
@@ -39,7 +43,8 @@ class MissingQuestion(_Question):
     diploma: str = Field(max_length=60, description="Identifiant du diplôme (voir GET /api/diplomas).",
                          examples=["licence"])
     sources: SourceIds
-    milestone: str = Field("delivery", max_length=30, description="Jalon (delivery par défaut).")
+    milestone: str = Field("delivery", max_length=60, description="Jalon : son identifiant ou son nom "
+                                                                  "(delivery ou délivrance par défaut).")
     date: str | None = Field(None, description="Date d'application des règles, AAAA-MM-JJ (défaut : aujourd'hui).",
                              examples=["2026-01-01"])
     profile: Profile
@@ -48,7 +53,7 @@ class MissingQuestion(_Question):
 class VaeQuestion(_Question):
     """La recevabilité d'une demande de VAE (comme `cnam vae`)."""
 
-    certification: str = Field(pattern=r"^[A-Za-z0-9]{2,20}$", description="Code de la certification.",
+    certification: str = Field(pattern=r"^[A-Za-z0-9]{1,40}$", description="Code de la certification.",
                                examples=["LP110504"])
     year: int | None = Field(None, ge=1900, le=2200, description="Année civile (défaut : l'année en cours).")
     sources: SourceIds
@@ -75,29 +80,39 @@ def _adviser(request: Request) -> Adviser:
     return request.app.state.adviser
 
 
-def _missing(adviser: Adviser, question: MissingQuestion, *, deadline: float) -> dict:
-    on = rules_date(question.date)
-    profile = read_profile(question.profile)
-    return adviser.missing(question.diploma, profile, question.sources, question.milestone, on, deadline=deadline)
+async def _body(request: Request) -> dict:
+    """The JSON body of a question, read as the candidate files are (duplicate keys refused), errors in French."""
+    raw = await request.body()
+    try:
+        data = load_json(raw.decode("utf-8"), "corps")
+    except UnicodeDecodeError:
+        raise RequestError([FieldError("", "corps de requête illisible : JSON non encodé en UTF-8")]) from None
+    except ProfileError as error:
+        raise RequestError([FieldError("", error.reason)]) from None
+    if not isinstance(data, dict):
+        raise RequestError([FieldError("", "attendu un objet JSON (champ: valeur)")])
+    return data
 
 
-def _vae(adviser: Adviser, question: VaeQuestion, *, deadline: float) -> dict:
-    profile = read_profile(question.profile)
-    return adviser.vae(question.certification.upper(), profile, question.year, question.sources, deadline=deadline)
+def _openapi(model: type[BaseModel]) -> dict:
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
 
 
-@router.post("/missing", response_model=AnswerDoc, responses=ERRORS_DOC,
+@router.post("/missing", response_model=AnswerDoc, responses=ERRORS_DOC, openapi_extra=_openapi(MissingQuestion),
              summary="Ce qu'il manque au candidat pour un diplôme")
-async def answer_missing(question: MissingQuestion, request: Request) -> JSONResponse:
-    """La réponse de `cnam missing --format json`, à l'identique."""
-    return JSONResponse(await _adviser(request).run(_missing, _adviser(request), question))
+async def answer_missing(request: Request) -> JSONResponse:
+    """La réponse de `cnam missing --format json`, à l'identique. Toute erreur d'entrée donne un 422 qui
+    nomme chaque champ en cause."""
+    adviser = _adviser(request)
+    return JSONResponse(await adviser.run(adviser.missing, await _body(request)))
 
 
-@router.post("/vae", response_model=AnswerDoc, responses=ERRORS_DOC,
+@router.post("/vae", response_model=AnswerDoc, responses=ERRORS_DOC, openapi_extra=_openapi(VaeQuestion),
              summary="Recevabilité d'une demande de VAE")
-async def answer_vae(question: VaeQuestion, request: Request) -> JSONResponse:
+async def answer_vae(request: Request) -> JSONResponse:
     """La réponse de `cnam vae --format json`, à l'identique."""
-    return JSONResponse(await _adviser(request).run(_vae, _adviser(request), question))
+    adviser = _adviser(request)
+    return JSONResponse(await adviser.run(adviser.vae, await _body(request)))
 
 
 @router.get("/diplomas", summary="Les diplômes, leurs jalons et les sources qui en énoncent les exigences")
@@ -187,8 +202,8 @@ async def on_validation_error(request: Request, exc: RequestValidationError) -> 
     return error_response(errors or [FieldError("", "requête invalide")])
 
 
-async def on_input_error(request: Request, exc: InputError) -> JSONResponse:
-    return error_response(exc.errors)
+async def on_input_error(request: Request, exc: RequestError) -> JSONResponse:
+    return error_response(list(exc.errors))
 
 
 async def on_unanswered(request: Request, exc: Unanswered) -> JSONResponse:
@@ -197,6 +212,6 @@ async def on_unanswered(request: Request, exc: Unanswered) -> JSONResponse:
 
 EXCEPTION_HANDLERS = {
     RequestValidationError: on_validation_error,
-    InputError: on_input_error,
+    RequestError: on_input_error,
     Unanswered: on_unanswered,
 }

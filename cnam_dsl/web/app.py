@@ -12,9 +12,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..language.model import RuleBase
 from . import api, page
-from .service import DEADLINE_SECONDS, SOLVER_TIMEOUT_MS, Adviser, FieldError
+from ..rules import Rules
+from .service import DEADLINE_SECONDS, Adviser, FieldError
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_CONNECTIONS = 200  # open connections and requests at once; beyond, uvicorn answers 503
@@ -88,9 +88,10 @@ async def on_unexpected(request: Request, exc: Exception):
     return JSONResponse({"detail": "erreur interne du serveur ; la demande n'a pas pu être traitée"}, status_code=500)
 
 
-def create_app(base: RuleBase, *, docs_dir: Path | None = None, timeout_ms: int = SOLVER_TIMEOUT_MS,
-               deadline_seconds: float = DEADLINE_SECONDS, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
-    """The page, the API and the static files, answering from one checked rule base."""
+def create_app(rules: Rules, *, docs_dir: Path | None = None, deadline_seconds: float = DEADLINE_SECONDS,
+               max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+    """The page, the API and the static files, answering from one rule base (its solver time limit is the
+    `Rules`' own)."""
     app = FastAPI(
         title="cnam — exigences d'expérience professionnelle du Cnam",
         description="Ce qu'il manque à un candidat pour un diplôme du Cnam, et la recevabilité d'une demande de "
@@ -98,7 +99,7 @@ def create_app(base: RuleBase, *, docs_dir: Path | None = None, timeout_ms: int 
         version=_version(), docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
         exception_handlers={**api.EXCEPTION_HANDLERS, HTTPException: on_http_error, Exception: on_unexpected},
     )
-    app.state.adviser = Adviser(base, timeout_ms=timeout_ms, deadline_seconds=deadline_seconds)
+    app.state.adviser = Adviser(rules, deadline_seconds=deadline_seconds)
     app.state.docs_dir = docs_dir
     app.include_router(api.router)
     app.include_router(page.router)

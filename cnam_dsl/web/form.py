@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..candidate.reader import MAX_PERIODS, Profile, ProfileError, parse_profile
+from ..candidate import MAX_PERIODS, Profile, ProfileError, read_profile
 
 LISTS = {
     "experiences": ("label", "months", "start", "end", "time_share", "field", "kind", "level"),
@@ -138,7 +138,7 @@ def form_profile(form: FormData) -> Profile | None:
     if form.errors:
         return None
     try:
-        return parse_profile(data, origin="formulaire")
+        return read_profile(data, origin="formulaire")
     except ProfileError as error:
         form.errors[""] = f"{error.location or 'candidat'} : {error.reason}"
         return None
@@ -146,7 +146,7 @@ def form_profile(form: FormData) -> Profile | None:
 
 def _check(form: FormData, data: dict[str, Any], field_of) -> None:
     try:
-        parse_profile(data, origin="formulaire")
+        read_profile(data, origin="formulaire")
     except ProfileError as error:
         form.errors.setdefault(field_of(error.location or ""), form_wording(error.reason))
 

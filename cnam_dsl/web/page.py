@@ -24,9 +24,10 @@ from starlette.formparsers import MultiPartException
 from ..answer.describe import AUTHORITY_FR, KIND_FR, months_fr
 from ..language.model import MILESTONE_FR
 from ..answer.present import STATUS_SENTENCE, VAE_SENTENCE, internship_text, option_text, short_answer
-from ..candidate.reader import MAX_PERIODS, ProfileError, read_profile_text
+from ..candidate import MAX_PERIODS, ProfileError, read_profile_text
 from .form import LISTS, FormData, form_profile, form_wording, profile_form, read_form
-from .service import Adviser, InputError, Unanswered, displayable, rules_date
+from ..request import DAY, milestone_id
+from .service import Adviser, RequestError, Unanswered, displayable
 
 MAX_FORM_FIELDS = 10 * MAX_PERIODS
 router = APIRouter(include_in_schema=False)
@@ -160,13 +161,16 @@ def _edit_rows(form: FormData, action: str) -> FormData:
     return form
 
 
-def _question_errors(form: FormData, errors: InputError) -> None:
+def _question_errors(form: FormData, errors: RequestError) -> None:
+    """A question's errors beside the form's fields (the candidate's beside its rows)."""
     for e in errors.errors:
-        form.errors.setdefault(e.path if e.path in form.question or e.path == "sources" else "", form_wording(e.message))
+        field = "sources" if e.path in ("source", "sources") else e.path
+        form.errors.setdefault(field if field in form.question or field == "sources" else "", form_wording(e.message))
 
 
-def _chosen_sources(form: FormData, applicable: list[str], what: str) -> list[str] | None:
-    """The boxes ticked among the sources that apply (None: all of them, the default)."""
+def _sources(form: FormData, applicable: list[str], what: str) -> list[str] | None:
+    """The boxes ticked among the sources that apply (None: all of them, the default). The form lists every
+    source; those that state nothing for the question are left out rather than refused."""
     if form.sources is None:
         return None
     chosen = [s for s in form.sources if s in applicable]
@@ -177,57 +181,50 @@ def _chosen_sources(form: FormData, applicable: list[str], what: str) -> list[st
 
 
 async def _missing(request: Request, form: FormData) -> HTMLResponse:
-    adviser = _adviser(request)
-    diploma, milestone = form.question.get("diploma", ""), form.question.get("milestone") or "delivery"
-    if diploma not in adviser.base.diplomas:
-        form.errors["diploma"] = "choisir un diplôme"
-    on = _rules_date(form)
-    profile = await _checked_candidate(form)
-    sources = None
-    if diploma in adviser.base.diplomas and milestone in adviser.base.diplomas[diploma].milestones:
-        applicable = adviser.base.sources_for(diploma, milestone, on or date.today())
-        sources = _chosen_sources(form, applicable, "d'exigence pour ce diplôme à ce jalon")
-    if form.errors or profile is None:
-        return await render(request, form, status_code=422)
-    return await _answer(request, form, "missing", adviser.missing, diploma, profile, sources, milestone, on)
+    q, base = form.question, _adviser(request).base
+    diploma, milestone = q.get("diploma") or None, milestone_id(q.get("milestone") or "delivery")
+    day = DAY.fullmatch(q.get("date") or "") and _day(q["date"])
+    applicable = (base.sources_for(diploma, milestone, day or date.today())
+                  if diploma in base.diplomas and milestone in base.diplomas[diploma].milestones else list(base.sources))
+    data = {"diploma": diploma, "milestone": q.get("milestone") or None, "date": q.get("date") or None,
+            "sources": _sources(form, applicable, "d'exigence pour ce diplôme à ce jalon")}
+    return await _answer(request, form, "missing", _adviser(request).missing, data)
 
 
-async def _answer(request: Request, form: FormData, kind: str, question, *args) -> HTMLResponse:
-    """The page with the answer to a checked question, or with the errors the answer raised."""
+def _day(text: str) -> date | None:
     try:
-        answer = await _adviser(request).run(question, *args)
-    except InputError as errors:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+async def _vae(request: Request, form: FormData) -> HTMLResponse:
+    q, base = form.question, _adviser(request).base
+    year = q.get("year") or None
+    this_year = int(year) if year and year.isascii() and year.isdigit() and len(year) == 4 else date.today().year
+    data = {"certification": q.get("certification") or None, "year": year,
+            "sources": _sources(form, base.vae_sources(this_year), "de règle de recevabilité VAE en vigueur cette année")}
+    return await _answer(request, form, "vae", _adviser(request).vae, data)
+
+
+async def _answer(request: Request, form: FormData, kind: str, answer, data: dict) -> HTMLResponse:
+    """The page with the answer to the form's question, or with every error beside its field."""
+    profile = await _checked_candidate(form)
+    asked = {k: v for k, v in data.items() if v is not None}
+    if kind == "missing" and "diploma" not in asked:
+        form.errors["diploma"] = "choisir un diplôme"
+        return await render(request, form, status_code=422)
+    if profile is None or form.errors:
+        return await render(request, form, status_code=422)
+    try:
+        result = await _adviser(request).run(answer, asked, profile)
+    except RequestError as errors:
         _question_errors(form, errors)
         return await render(request, form, status_code=422)
     except Unanswered as error:
         form.errors[""] = str(error)
         return await render(request, form, status_code=503)
-    return await render(request, form, answer, kind)
-
-
-def _rules_date(form: FormData) -> date | None:
-    try:
-        return rules_date(form.question.get("date"))
-    except InputError as errors:
-        form.errors["date"] = errors.errors[0].message
-        return None
-
-
-async def _vae(request: Request, form: FormData) -> HTMLResponse:
-    adviser = _adviser(request)
-    code = form.question.get("certification", "")
-    if not (code.isascii() and code.isalnum() and 2 <= len(code) <= 20):
-        form.errors["certification"] = "attendu un code de 2 à 20 lettres et chiffres (ex. LP110504)"
-    year_text = form.question.get("year", "")
-    year = int(year_text) if year_text.isdigit() and 1900 <= int(year_text) <= 2200 else None
-    if year_text and year is None:
-        form.errors["year"] = "attendu une année entre 1900 et 2200"
-    profile = await _checked_candidate(form)
-    sources = _chosen_sources(form, adviser.base.vae_sources(year or date.today().year),
-                              "de règle de recevabilité VAE en vigueur cette année")
-    if form.errors or profile is None:
-        return await render(request, form, status_code=422)
-    return await _answer(request, form, "vae", adviser.vae, code.upper(), profile, year, sources)
+    return await render(request, form, result, kind)
 
 
 async def _export(request: Request, form: FormData) -> Response:

@@ -1,54 +1,27 @@
-"""Answer the web's questions with the contract's JSON: one rule base, solver work serialized in worker threads."""
+"""Answer the web's questions with the contract's JSON: one rule base (`rules.Rules`), the questions read by
+`request` (every bad field named), solver work serialized in worker threads."""
 
 from __future__ import annotations
 
-import re
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date
 from functools import partial
 from typing import Any
 
 import anyio
 import anyio.to_thread
 
-from ..answer.explain import RequestError, missing_answer, vae_answer
-from ..language.model import RuleBase
-from ..candidate.reader import Profile, ProfileError, parse_profile
-from ..cache import ProofStore
-from ..solve import Engine, SolverError
+from ..candidate import Profile
+from ..request import FieldError, RequestError
+from ..rules import Rules
+from ..solve import SolverError
 
-SOLVER_TIMEOUT_MS = 5_000  # each Z3 query
 DEADLINE_SECONDS = 30.0  # each request, waiting for the solver included
 WORKER_THREADS = 4  # requests handed to worker threads at once; the others wait without a thread
-ENGINES_KEPT = 8  # engines (compiled requirements) kept, one per date the rules are applied on
 
-# The CLI option a RequestError message opens with, and the request field it is about.
-OPTION_FIELDS = {
-    "--diploma": "diploma", "--milestone": "milestone", "--source": "sources",
-    "--year": "year", "--certification": "certification",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    """One bad field: its path in the request (`profile.experiences[1].time_share`; '' for the whole
-    request) and what is expected, in French."""
-
-    path: str
-    message: str
-
-
-class InputError(Exception):
-    """The request is invalid: one or more bad fields (HTTP 422, or messages next to the form's fields)."""
-
-    def __init__(self, errors: list[FieldError]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(f"{e.path} : {e.message}" if e.path else e.message for e in errors))
+__all__ = ["Adviser", "FieldError", "RequestError", "Unanswered", "displayable"]
 
 
 class Unanswered(Exception):
@@ -64,52 +37,6 @@ def displayable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def request_field_error(error: RequestError) -> FieldError:
-    """A RequestError (worded for the CLI's options) as an error on a request field.
-
-    >>> request_field_error(RequestError("--diploma : diplôme inconnu « x »"))
-    FieldError(path='diploma', message='diplôme inconnu « x »')
-    >>> request_field_error(RequestError("aucune source n'énonce d'exigence")).path
-    ''
-    """
-    text = str(error)
-    option, separator, rest = text.partition(" : ")
-    if separator and option in OPTION_FIELDS:
-        return FieldError(OPTION_FIELDS[option], rest)
-    return FieldError("", text)
-
-
-def profile_field_error(error: ProfileError, prefix: str = "profile") -> FieldError:
-    """A ProfileError as an error on a request field (`profile.experiences[1].time_share`)."""
-    if not prefix:
-        return FieldError(error.location or "", error.reason)
-    return FieldError(f"{prefix}.{error.location}" if error.location else prefix, error.reason)
-
-
-def read_profile(data: object, prefix: str = "profile") -> Profile:
-    """A Profile from a request's candidate mapping, or InputError naming the field."""
-    try:
-        return parse_profile(data, origin=prefix or "<profil>")
-    except ProfileError as error:
-        raise InputError([profile_field_error(error, prefix)]) from None
-
-
-def rules_date(text: str | None, path: str = "date") -> date | None:
-    """The day the rules are applied on, from AAAA-MM-JJ; InputError otherwise.
-
-    >>> rules_date("2026-01-01"), rules_date(None)
-    (datetime.date(2026, 1, 1), None)
-    """
-    if text is None or text == "":
-        return None
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise InputError([FieldError(path, f"date invalide « {text[:40]} » ; attendu AAAA-MM-JJ")])
-
-
 class Adviser:
     """The rule base and its engines, shared by every request of the process.
 
@@ -122,45 +49,29 @@ class Adviser:
     refused (Unanswered) instead of piling up.
     """
 
-    def __init__(self, base: RuleBase, *, timeout_ms: int = SOLVER_TIMEOUT_MS,
-                 deadline_seconds: float = DEADLINE_SECONDS, threads: int = WORKER_THREADS) -> None:
-        self.base = base
-        self.timeout_ms = timeout_ms
+    def __init__(self, rules: Rules, *, deadline_seconds: float = DEADLINE_SECONDS,
+                 threads: int = WORKER_THREADS) -> None:
+        self.rules = rules
+        self.base = rules.base
         self.deadline_seconds = deadline_seconds
         self.threads = threads
-        self._engines: OrderedDict[date, Engine] = OrderedDict()
-        self._proofs = ProofStore.default()  # closed forms proved in earlier runs are not proved again
         self._solver_lock = threading.Lock()
         self._limiter: anyio.CapacityLimiter | None = None
 
     # ------------------------------------------------------------ answers (worker threads)
 
-    def missing(self, diploma: str, profile: Profile, sources: list[str] | None, milestone: str,
-                on: date | None, *, deadline: float) -> dict:
-        """The answer of `cnam missing`; InputError for an unknown diploma, milestone or source."""
-        on = on or date.today()
-        try:
-            with self._solving(deadline):
-                return missing_answer(self._engine(on), diploma, profile, sources, milestone, on)
-        except RequestError as error:
-            raise InputError([request_field_error(error)]) from None
+    def missing(self, data: Mapping, profile: Profile | None = None, *, deadline: float) -> dict:
+        """The answer of `cnam missing` to a question's fields (`request.missing_question`); RequestError naming
+        every bad field (RequestError)."""
+        question = self.rules.missing_question(data, profile)
+        with self._solving(deadline):
+            return self.rules.missing(question)
 
-    def vae(self, certification: str, profile: Profile, year: int | None, sources: list[str] | None,
-            *, deadline: float) -> dict:
-        """The answer of `cnam vae`; InputError for a year or source without VAE rules."""
-        try:
-            with self._solving(deadline):
-                return vae_answer(self.base, certification, profile, year or date.today().year, sources)
-        except RequestError as error:
-            raise InputError([request_field_error(error)]) from None
-
-    def _engine(self, on: date) -> Engine:
-        """The engine for rules applied on that day (called with the solver lock held)."""
-        engine = self._engines.pop(on, None) or Engine(self.base, self.timeout_ms, proofs=self._proofs)
-        self._engines[on] = engine
-        while len(self._engines) > ENGINES_KEPT:
-            self._engines.popitem(last=False)
-        return engine
+    def vae(self, data: Mapping, profile: Profile | None = None, *, deadline: float) -> dict:
+        """The answer of `cnam vae`; RequestError naming every bad field (RequestError)."""
+        question = self.rules.vae_question(data, profile)
+        with self._solving(deadline):
+            return self.rules.vae(question)
 
     @contextmanager
     def _solving(self, deadline: float) -> Iterator[None]:
