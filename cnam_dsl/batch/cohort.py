@@ -113,10 +113,14 @@ class Answerer:
             if not isinstance(question, MissingQuestion):
                 out[position] = self._one_by_one(number, question)
                 continue
+            facts = facts_of(question.profile, question.on)
+            if facts.decided_by is not None or facts.complement is not None or facts.duties:
+                out[position] = self._one_by_one(number, question)  # the columns carry none of these facts
+                continue
             requirement = (question.diploma, question.sources, question.milestone, question.on)
             group = groups.get(requirement) or groups.setdefault(requirement, ([], Rows()))
             group[0].append(position)
-            group[1].add(*row_of(facts_of(question.profile, question.on)))
+            group[1].add(*row_of(facts))
         for requirement, (positions, rows) in groups.items():
             for position, answer in zip(positions, self.writer.answers(requirement, rows)):
                 number, text = chunk[position]

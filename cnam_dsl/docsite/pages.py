@@ -6,7 +6,8 @@ from collections import defaultdict
 from datetime import date
 
 from ..answer.describe import (
-    early_fr, expected_fr, general_fr, milestones_fr, pathway_statements, profile_facts_fr, sentence, validity_fr,
+    check_scope_fr, early_fr, expected_fr, general_fr, milestones_fr, pathway_statements, profile_facts_fr,
+    sentence, validity_fr,
 )
 from ..language.model import MILESTONE_FR, Example, Pathway, RuleBase
 from ..candidate import read_profile
@@ -205,9 +206,23 @@ def diploma_md(base: RuleBase, diploma: str, on: date, tables: dict[str, Decisio
         if several_milestones:
             lines += [f"### {MILESTONE_FR[milestone].capitalize()}", ""]
         lines += divergences_md(t, divergences.get(milestone), page)
+    lines += checks_md(base, sources, diploma, page)
     lines += ["## Exemples vérifiés", ""]
     lines += examples_md([e for e in base.examples if e.diploma == diploma], page)
     return "\n".join(lines)
+
+
+def checks_md(base: RuleBase, sources: list[str], diploma: str, page: str) -> list[str]:
+    """What the adviser must still check for this diploma (`à vérifier`): the answers never compute it."""
+    checks = base.checks_for(sources, diploma, True)
+    if not checks:
+        return []
+    lines = ["## À vérifier par le conseiller", "",
+             "Ce que les sources exigent et que les règles ne calculent pas : la réponse le suppose rempli et "
+             "le rappelle au conseiller (champ `to_check`).", ""]
+    for c in checks:
+        lines += [f"**{escape(c.text)}**{escape(check_scope_fr(c))}", "", quoted(c.provenance, page), ""]
+    return lines
 
 
 # ---------------------------------------------------------------- source pages

@@ -123,6 +123,8 @@ class InternshipRule:
     provenance: Provenance
     report_provenance: Provenance | None = None
     decided_provenance: Provenance | None = None
+    waiver_provenance: Provenance | None = None  # `stage non exigé si entrée en fonctions pendant la formation`
+    field_provenance: Provenance | None = None  # `stage en relation avec le diplôme préparé`
 
     @property
     def floor(self) -> Fraction | None:
@@ -139,6 +141,18 @@ class InternshipRule:
     @property
     def needs_report(self) -> bool:
         return self.report or self.report_provenance is not None
+
+    @property
+    def needs_decision(self) -> bool:
+        """The length is set by an authority (`durée décidée par le Cnam`): until its decision is recorded,
+        no internship already done completes it."""
+        return self.decided_provenance is not None
+
+    @property
+    def waivable(self) -> bool:
+        """Not required when the candidate took up the duties during the training (`stage non exigé si
+        entrée en fonctions`)."""
+        return self.waiver_provenance is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +191,34 @@ class EarlyReviewRule:
     key: str
     source: str
     least_ue: int | None  # None: no condition
+    provenance: Provenance
+    commission_provenance: Provenance | None = None  # `la commission fixe le complément`
+
+    @property
+    def commission_sets(self) -> bool:
+        """The commission that reviews the file sets the complement (its nature and length) itself."""
+        return self.commission_provenance is not None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRule:
+    """What the rules cannot compute and the adviser must still check (`à vérifier`): never part of a status."""
+
+    key: str
+    source: str
+    text: str
+    diplomas: tuple[str, ...]  # empty: every answer the source takes part in
+    when_internship: bool  # only when the answer asks for an internship
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class Certification:
+    """A certification of the Cnam a source names, with its title (`certification du Cnam CODE « titre »`)."""
+
+    code: str
+    title: str
+    source: str
     provenance: Provenance
 
 
@@ -261,6 +303,8 @@ class RuleBase:
     vae: tuple[VaeRules, ...]
     examples: tuple[Example, ...]
     texts: dict[str, str] = field(default_factory=dict)  # file -> text, for diagnostics
+    checks: tuple[CheckRule, ...] = ()
+    certifications: tuple[Certification, ...] = ()
 
     def pathways_for(self, source: str, diploma: str, milestone: str, on: date) -> tuple[Pathway, ...]:
         """The pathways of a source for this diploma at this milestone, on that day, in file order."""
@@ -287,6 +331,16 @@ class RuleBase:
 
     def early_review_of(self, source: str) -> EarlyReviewRule | None:
         return self._early_review_by_source.get(source)
+
+    def checks_for(self, sources, diploma: str | None, internship: bool) -> tuple[CheckRule, ...]:
+        """What the adviser must still check for an answer of these sources (for a diploma, or for a VAE
+        request when `diploma` is None), in file order."""
+        return tuple(c for c in self.checks if c.source in sources
+                     and (not c.diplomas or diploma in c.diplomas) and (internship or not c.when_internship))
+
+    def certification(self, code: str) -> Certification | None:
+        """A certification the rules name, by its code (case as given by the sources)."""
+        return next((c for c in self.certifications if c.code == code), None)
 
     def vae_sources(self, year: int) -> list[str]:
         return sorted({v.source for v in self.vae if v.in_force_during(year)})

@@ -39,7 +39,7 @@ EXPECTED_FR = {
     "CODE": "un code de certification (ex. LP110504)",
     "MILESTONE": "un jalon (délivrance, candidature, probatoire, soutenance)",
     "KIND": "une nature d'expérience (salariée, non salariée, bénévole, syndicale)",
-    "AUTHORITY": "« le jury » ou « le Cnam »",
+    "AUTHORITY": "« le jury », « le Cnam » ou « la commission »",
     "AU_MOINS": "« d'au moins »",
     "AU_PLUS": "« au plus »",
     "_NL": "une fin de ligne",
@@ -80,7 +80,8 @@ def _friendly_examples() -> dict[str, list[str]]:
 
 
 HEADER_WORDS = (
-    "source", "diplôme", "voie", "reprise", "règle générale", "examen anticipé", "vae", "exemple",
+    "source", "diplôme", "voie", "reprise", "règle générale", "examen anticipé", "vae", "certification du Cnam",
+    "à vérifier", "exemple",
 )
 
 
@@ -368,6 +369,12 @@ class ToAst(Transformer):
     def vae_header(self, meta, c):
         return ("vae", c[0], None, None)
 
+    def certification_header(self, meta, c):
+        return ("certification", c[1], None, _unquote(c[2]))
+
+    def check_header(self, meta, c):
+        return ("check", c[1], None, None)
+
     def example_header(self, meta, c):
         return ("example", None, None, _unquote(c[0]))
 
@@ -459,6 +466,21 @@ class ToAst(Transformer):
     def report_required(self, meta, c):
         return n.ReportRequired(self._s(meta))
 
+    def waiver(self, meta, c):
+        return n.InternshipWaiver(self._s(meta))
+
+    def internship_in_field(self, meta, c):
+        return n.InternshipInField(self._s(meta))
+
+    def commission_decides(self, meta, c):
+        return n.CommissionDecides(self._s(meta))
+
+    def check_text(self, meta, c):
+        return n.CheckText(_unquote(c[0]), self._s(meta))
+
+    def check_when_internship(self, meta, c):
+        return n.CheckWhenInternship(self._s(meta))
+
     def internship_alone(self, meta, c):
         return n.InternshipAloneInsufficient(self._s(meta))
 
@@ -480,8 +502,9 @@ class ToAst(Transformer):
         return n.Validity(None, dates[0], self._s(meta))
 
     def example_target(self, meta, c):
-        milestone = MILESTONE_IDS[str(c[2])] if len(c) > 2 else None
-        return n.ExampleTarget(str(c[0]), milestone, self._s(meta))
+        ids = [str(t) for t in c if isinstance(t, Token) and t.type == "ID"]
+        milestone = next((MILESTONE_IDS[str(t)] for t in c if isinstance(t, Token) and t.type == "MILESTONE"), None)
+        return n.ExampleTarget(ids[0], milestone, self._s(meta), tuple(ids[1:]))
 
     def example_certification(self, meta, c):
         year = int(c[1]) if len(c) > 1 else None
@@ -506,7 +529,13 @@ class ToAst(Transformer):
         return n.UeFact(_number(c[0]), self._s(meta))
 
     def fact_decision(self, meta, c):
-        return n.DecisionFact(c[1], self._s(meta))
+        return n.DecisionFact(c[1], self._s(meta), _authority(c[-1]) if len(c) > 2 else None)
+
+    def fact_complement(self, meta, c):
+        return n.ComplementFact(c[1], self._s(meta), _authority(c[-1]) if len(c) > 2 else None)
+
+    def fact_duties(self, meta, c):
+        return n.DutiesFact(self._s(meta))
 
     def fact_request(self, meta, c):
         return n.RequestFact(str(c[1]), int(c[2]), self._s(meta))
@@ -542,4 +571,5 @@ class ToAst(Transformer):
 
 
 def _authority(token: Token) -> str:
-    return "jury" if "jury" in str(token) else "cnam"
+    text = str(token)
+    return "jury" if "jury" in text else "commission" if "commission" in text else "cnam"

@@ -23,7 +23,8 @@ from starlette.formparsers import MultiPartException
 
 from ..answer.describe import AUTHORITY_FR, KIND_FR, months_fr
 from ..language.model import MILESTONE_FR
-from ..answer.present import STATUS_SENTENCE, VAE_SENTENCE, internship_text, option_text, short_answer
+from ..answer.present import (STATUS_SENTENCE, VAE_SENTENCE, authorities_fr, decision_lines, internship_text,
+                              option_text, short_answer)
 from ..candidate import MAX_PERIODS, ProfileError, read_profile_text
 from .form import LISTS, FormData, form_profile, form_wording, profile_form, read_form
 from ..request import DAY, milestone_id
@@ -36,7 +37,8 @@ templates = Environment(loader=PackageLoader("cnam_dsl.web", "templates"), autoe
 templates.globals.update(
     STATUS_SENTENCE=STATUS_SENTENCE, VAE_SENTENCE=VAE_SENTENCE, MILESTONE_FR=MILESTONE_FR,
     AUTHORITY_FR=AUTHORITY_FR, KIND_FR=KIND_FR, LISTS=LISTS, internship_text=internship_text,
-    option_text=option_text, short_answer=short_answer, months_fr=months_fr,
+    option_text=option_text, short_answer=short_answer, months_fr=months_fr, authorities_fr=authorities_fr,
+    decision_lines=decision_lines,
 )
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
              "novembre", "décembre")
