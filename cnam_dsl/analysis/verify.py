@@ -13,6 +13,7 @@ from ..language.model import Example, RuleBase
 from ..solve import Engine, SolverError
 
 EXAMPLE_DAY = date(2026, 1, 1)
+UNDECIDED = "E312"  # a worked example the solver could not answer (time limit)
 
 
 def verify(base: RuleBase, engine: Engine | None = None, on: date | None = None) -> list[Diagnostic]:
@@ -43,7 +44,9 @@ def unsatisfiable_pathways(base: RuleBase, engine: Engine, on: date) -> list[Dia
     return diagnostics
 
 
-def check_example(engine: Engine, example: Example) -> list[Diagnostic]:
+def check_example(engine: Engine, example: Example, with_options: bool = True) -> list[Diagnostic]:
+    """What the rules answer differently from a worked example's expectations (no diagnostic: it holds).
+    `with_options=False` skips the answer's options, which no expectation states (faster)."""
     try:
         profile = read_profile(example.candidate, origin=f"exemple « {example.title} »")
         if example.certification is not None:
@@ -53,9 +56,11 @@ def check_example(engine: Engine, example: Example) -> list[Diagnostic]:
         else:
             question = missing_question(engine.base, {"diploma": example.diploma, "sources": [example.source],
                                                       "milestone": example.milestone}, EXAMPLE_DAY, profile)
-            answer = missing_answer(engine, question)
-    except (RequestError, SolverError, ProfileError) as exc:
+            answer = missing_answer(engine, question, with_options)
+    except (RequestError, ProfileError) as exc:
         return [Diagnostic("error", "E310", f"exemple « {example.title} » sans réponse : {exc}", example.span)]
+    except SolverError as exc:  # the solver gave up: the example is neither confirmed nor refuted
+        return [Diagnostic("error", UNDECIDED, f"exemple « {example.title} » sans réponse : {exc}", example.span)]
     diagnostics = []
     for expected in example.expected:
         problem = mismatch(expected, answer)
