@@ -158,7 +158,7 @@ source essai
 diplôme licence « Licence »
 
 diplôme ingenieur « Titre d'ingénieur »
-  jalons délivrance et probatoire
+  jalons délivrance, candidature et probatoire
 
 voie stage pour licence
   selon « Trois ans, et un stage de 6 mois dans la spécialité avec rapport, modulable par le jury. »
@@ -279,8 +279,24 @@ def test_vae_mutants_get_a_vae_example(tmp_path):
     narrower = mutants[("essai.cnr", 7, "période de validité réduite : début le 2024-12-27 au lieu du 2023-12-27")]
     assert "certification LP110504 en 2023" in narrower["proposed_example"]
     wider = mutants[("essai.cnr", 7, "période de validité élargie : début le 2022-12-27 au lieu du 2023-12-27")]
-    assert wider["status"] == "survived" and wider["proposed_example"] is None
-    assert "pas de règle VAE en vigueur en 2022" in wider["note"]
+    assert wider["status"] == "survived"
+    assert wider["proposed_example"] == ("exemple « VAE LP110504 en 2022 : la source n'énonce rien »\n"
+                                         "  certification LP110504 en 2022\n  attendu non applicable")
+
+
+def test_a_milestone_the_source_says_nothing_about_is_told_by_a_not_applicable_example(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "essai.cnr").write_text(OPERATORS, encoding="utf-8")
+    mutants = by_description(report_of(rules))
+    added = mutants[("essai.cnr", 18, "voie « domaine » : jalon « candidature » ajouté")]
+    assert added["status"] == "survived"
+    block = added["proposed_example"]
+    assert block == ("exemple « ingenieur au jalon candidature : la source n'énonce rien »\n"
+                     "  pour ingenieur au jalon candidature\n  attendu non applicable")
+    (rules / "essai.cnr").write_text(OPERATORS + "\n" + block + "\n", encoding="utf-8")
+    assert by_description(report_of(rules))[("essai.cnr", 18, "voie « domaine » : jalon « candidature » ajouté")][
+        "killed_by"] == ["ingenieur au jalon candidature : la source n'énonce rien"]
 
 
 def test_cnam_check_mutants_on_the_command_line(redundant):
@@ -304,3 +320,23 @@ def test_no_mutants_for_rules_with_errors(redundant):
     result = run_cnam("check", "--rules", str(redundant), "--mutants")
     assert result.returncode == 1
     assert "non calculés, la base de règles a des erreurs" in result.stdout
+
+
+@pytest.mark.parametrize("statements, problem", [
+    ("pour ingenieur au jalon candidature\n  attendu non applicable", None),
+    ("pour ingenieur au jalon probatoire\n  attendu non applicable",
+     "attendu « non applicable » (la source n'énoncerait rien pour cette question), les règles donnent « manque »"),
+    ("pour ingenieur au jalon candidature\n  attendu satisfait", "sans réponse"),
+    ("pour ingenieur au jalon candidature\n  attendu non applicable\n  attendu examen anticipé possible",
+     "« examen anticipé » ne peut pas y être vérifié"),
+])
+def test_an_example_may_say_that_its_source_states_nothing(tmp_path, statements, problem):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "essai.cnr").write_text(OPERATORS + f"\nexemple « Essai »\n  {statements}\n", encoding="utf-8")
+    result = run_cnam("check", "--rules", str(rules), "--format", "json")
+    errors = [d["message"] for d in json.loads(result.stdout) if d["severity"] == "error"]
+    if problem is None:
+        assert result.returncode == 0 and errors == []
+    else:
+        assert result.returncode == 1 and len(errors) == 1 and problem in errors[0], errors

@@ -41,12 +41,13 @@ from ..language.model import MILESTONE_FR, Example, RuleBase
 from ..request import RequestError, missing_question, vae_question
 from ..solve import Engine, SolverError
 from .diff import witness_profile
-from .examples import BoundaryExample, profile_statements
+from .examples import MILESTONE_WORDS, BoundaryExample, profile_statements
 from .operators import OPERATORS, Mutant, mutants_of
 from .verify import EXAMPLE_DAY, UNDECIDED, check_example
 
 FORMAT = 1  # bumped whenever what a verdict means changes: cached verdicts of older formats are not read
 MAX_WITNESSES = 6  # divergences tried per requirement before giving up on a proposed example
+DEFAULT_CERTIFICATION = "LP110504"  # the code of a proposed VAE example, where the source's examples name none
 STATUSES = ("killed", "equivalent", "survived")
 OPERATOR_FR = {
     "duration": "durée", "qualifier": "qualificatif", "decider": "qui décide", "modulation_floor": "plancher",
@@ -181,21 +182,14 @@ def _survivor(rules, mutant: Mutant, scope: Scope, engine: Engine) -> Verdict:
         if old == new:
             notes.append(f"{s}, {d} ({MILESTONE_FR[m]}) : ne diffère qu'à d'autres dates que celle des exemples "
                          f"({EXAMPLE_DAY.isoformat()})")
-        elif not old:
-            notes.append(f"la source {s} n'énonce rien pour {d} ({MILESTONE_FR[m]}) : un exemple ne peut pas "
-                         "le dire")
         else:
-            block = _missing_proposal(rules, engine, s, d, m)
+            block = _missing_proposal(rules, engine, s, d, m) if old else _not_applicable(rules, engine, s, d, m)
             if block is not None:
                 return Verdict("survived", (), block)
     for s in scope.vae_sources:
         for year in sorted(scope.years, key=lambda y: (y != EXAMPLE_DAY.year, y)):  # the examples' year first
             old, new = vae_in_force(before, s, year), vae_in_force(after, s, year)
             if old == new:
-                continue
-            if not old:
-                notes.append(f"la source {s} n'a pas de règle VAE en vigueur en {year} : un exemple ne peut pas "
-                             "le dire")
                 continue
             block = _vae_proposal(rules, engine, s, year, old, new)
             if block is not None:
@@ -229,10 +223,20 @@ def _missing_proposal(rules, engine: Engine, source: str, diploma: str, mileston
         example = BoundaryExample(source, diploma, milestone, "", profile, original)
         if example.expected() is None:
             continue
-        block = _titled(example.text(), example.title, rules.base)
+        block = _titled(example.text(), example.title, rules.base, source)
         if _kills(rules, engine, source, block):
             return block
     return None
+
+
+def _not_applicable(rules, engine: Engine, source: str, diploma: str, milestone: str) -> str | None:
+    """An example saying that the source states nothing for the diploma at that milestone (where the mutant
+    does)."""
+    at = "" if milestone == "delivery" else f" au jalon {MILESTONE_WORDS[milestone]}"
+    title = f"{diploma}{at} : la source n'énonce rien"
+    block = _titled(f"exemple « {title} »\n  pour {diploma}{at}\n  attendu non applicable", title, rules.base,
+                    source)
+    return block if _kills(rules, engine, source, block) else None
 
 
 def _missing(engine: Engine, source: str, diploma: str, milestone: str, profile: Profile) -> dict | None:
@@ -249,21 +253,25 @@ def _missing(engine: Engine, source: str, diploma: str, milestone: str, profile:
 def _vae_proposal(rules, engine: Engine, source: str, year: int, old: tuple, new: tuple) -> str | None:
     from ..solve.mutants import vae_divergence
 
-    values = vae_divergence(old, new, engine.backend) if new else {}
+    values = vae_divergence(old, new, engine.backend) if old and new else {}
     if values is None:
         return None
     profile = witness_profile(values)
     code = next((ex.certification for ex in rules.base.examples if ex.certification and ex.source == source),
-                next((ex.certification for ex in rules.base.examples if ex.certification), "LP110504"))
-    question = vae_question(rules.base, {"certification": code, "sources": [source], "year": year}, EXAMPLE_DAY,
-                            profile)
-    answer = vae_answer(rules.engine, question)
-    expected = {"eligible": "attendu recevable", "limit": "attendu limite",
-                "missing": f"attendu manque {_n(answer['missing_months'])} mois"}[answer["status"]]
+                DEFAULT_CERTIFICATION)
+    if old:
+        question = vae_question(rules.base, {"certification": code, "sources": [source], "year": year},
+                                EXAMPLE_DAY, profile)
+        answer = vae_answer(rules.engine, question)
+        expected = {"eligible": "attendu recevable", "limit": "attendu limite",
+                    "missing": f"attendu manque {_n(answer['missing_months'])} mois"}[answer["status"]]
+    else:
+        expected = "attendu non applicable"
     facts = profile_statements(profile)
-    title = f"VAE {code} en {year} : {', '.join(f.replace('expérience de ', '') for f in facts) or 'aucune expérience'}"
+    said = ", ".join(f.replace("expérience de ", "") for f in facts) or "aucune expérience"
+    title = f"VAE {code} en {year} : " + (said if old else "la source n'énonce rien")
     lines = [f"exemple « {title} »", f"  certification {code} en {year}"] + [f"  {f}" for f in facts] + [f"  {expected}"]
-    block = _titled("\n".join(lines), title, rules.base)
+    block = _titled("\n".join(lines), title, rules.base, source)
     return block if _kills(rules, engine, source, block) else None
 
 
@@ -271,9 +279,9 @@ def _n(value) -> str:
     return months_fr(Fraction(str(value))).split(" mois")[0]
 
 
-def _titled(block: str, title: str, base: RuleBase) -> str:
-    """The block under a title no worked example of the base has yet."""
-    taken = {ex.title for ex in base.examples}
+def _titled(block: str, title: str, base: RuleBase, source: str) -> str:
+    """The block under a title no worked example of the source has yet."""
+    taken = {ex.title for ex in base.examples if ex.source == source}
     chosen, k = title, 2
     while chosen in taken:
         chosen, k = f"{title} ({k})", k + 1

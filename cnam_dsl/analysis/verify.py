@@ -47,6 +47,10 @@ def unsatisfiable_pathways(base: RuleBase, engine: Engine, on: date) -> list[Dia
 def check_example(engine: Engine, example: Example, with_options: bool = True) -> list[Diagnostic]:
     """What the rules answer differently from a worked example's expectations (no diagnostic: it holds).
     `with_options=False` skips the answer's options, which no expectation states (faster)."""
+    if not applies(engine.base, example) and any(e.kind == "not_applicable" for e in example.expected):
+        return [Diagnostic("error", "E311", f"exemple « {example.title} » : la source {example.source} n'énonce "
+                           f"rien pour cette question, « {expected_word(e)} » ne peut pas y être vérifié",
+                           e.span or example.span) for e in example.expected if e.kind != "not_applicable"]
     try:
         profile = read_profile(example.candidate, origin=f"exemple « {example.title} »")
         if example.certification is not None:
@@ -72,12 +76,28 @@ def check_example(engine: Engine, example: Example, with_options: bool = True) -
 
 STATUS_FR = {
     "satisfied": "satisfait", "internship": "stage", "missing": "manque", "conflict": "conflit",
-    "eligible": "recevable", "limit": "limite",
+    "eligible": "recevable", "limit": "limite", "not_applicable": "non applicable",
 }
+
+
+def applies(base: RuleBase, example: Example) -> bool:
+    """Whether the example's source states something for its question: a requirement for the diploma at the
+    milestone on the examples' day, or a VAE rule in force in the year."""
+    if example.certification is not None:
+        return example.source in base.vae_sources(example.year or EXAMPLE_DAY.year)
+    return bool(base.pathways_for(example.source, example.diploma, example.milestone, EXAMPLE_DAY))
+
+
+def expected_word(expected) -> str:
+    """An expectation as the example writes it, after `attendu` (« examen anticipé », « manque »…)."""
+    return "examen anticipé" if expected.kind == "early" else STATUS_FR[expected.kind]
 
 
 def mismatch(expected, answer: dict) -> str | None:
     """What differs between an expectation and an answer, in French (None when they agree)."""
+    if expected.kind == "not_applicable":
+        return (f"attendu « non applicable » (la source n'énoncerait rien pour cette question), les règles "
+                f"donnent « {STATUS_FR[answer['status']]} »")
     if expected.kind == "early":
         got = answer.get("early_review_possible")
         if got != expected.early:

@@ -251,7 +251,8 @@ def expected_fr(expected) -> str:
     if expected.kind == "early":
         return "examen anticipé " + ("possible" if expected.early else "impossible")
     return {"satisfied": "rien de plus n'est exigé", "conflict": "les règles et les faits se contredisent",
-            "eligible": "demande de VAE recevable", "limit": "limite annuelle de demandes atteinte"}[expected.kind]
+            "eligible": "demande de VAE recevable", "limit": "limite annuelle de demandes atteinte",
+            "not_applicable": "la source n'énonce rien pour cette question"}[expected.kind]
 
 
 def internship_length_fr(low, high) -> str:

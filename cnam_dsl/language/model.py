@@ -207,7 +207,7 @@ class VaeRules:
 
 @dataclass(frozen=True, slots=True)
 class Expected:
-    kind: str  # satisfied | internship | missing | conflict | eligible | limit | early
+    kind: str  # satisfied | internship | missing | conflict | eligible | limit | early | not_applicable
     least: Fraction | None = None
     most: Fraction | None = None
     missing: Fraction | None = None

@@ -183,7 +183,9 @@ class RequestFact:
 
 @dataclass(frozen=True, slots=True)
 class Expectation:
-    """`attendu ...`: kind is satisfied, internship, missing, conflict, eligible, limit or early."""
+    """`attendu ...`: kind is satisfied, internship, missing, conflict, eligible, limit, early or not_applicable
+    (the source states nothing for that question: no requirement for the diploma at that milestone on the
+    examples' day, no VAE rule in force that year)."""
 
     kind: str
     least: Quantity | None = None

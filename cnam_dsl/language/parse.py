@@ -537,6 +537,9 @@ class ToAst(Transformer):
     def expect_early(self, meta, c):
         return n.Expectation("early", early=str(c[1]) == "possible")
 
+    def expect_not_applicable(self, meta, c):
+        return n.Expectation("not_applicable")
+
     def quantity(self, meta, c):
         return n.Quantity(_number(c[0]), str(c[1]), self._s(meta))
 

@@ -121,6 +121,6 @@ STATEMENTS = {
         "stage effectué de 3 mois dans le domaine avec rapport", "2 UE acquises", "stage décidé de 4 mois",
         "demande VAE LP110504 en 2025", "attendu satisfait", "attendu stage de 3 à 6 mois",
         "attendu manque 12 mois", "attendu conflit", "attendu recevable", "attendu limite",
-        "attendu examen anticipé possible",
+        "attendu examen anticipé possible", "attendu non applicable",
     ),
 }
