@@ -47,6 +47,7 @@ from .verify import EXAMPLE_DAY, UNDECIDED, check_example
 
 FORMAT = 1  # bumped whenever what a verdict means changes: cached verdicts of older formats are not read
 MAX_WITNESSES = 6  # divergences tried per requirement before giving up on a proposed example
+JUDGE_MS = 30_000  # each solver query of a mutant's judgement: a batch job, which a loaded machine must not fail
 DEFAULT_CERTIFICATION = "LP110504"  # the code of a proposed VAE example, where the source's examples name none
 STATUSES = ("killed", "equivalent", "survived")
 OPERATOR_FR = {
@@ -147,7 +148,7 @@ def judge(rules, mutant: Mutant, backend=None) -> Verdict:
     """Killed, equivalent or survived (`rules`: the unmutated `rules.Rules`)."""
     from ..solve.backend import Backend
 
-    backend = backend or Backend()
+    backend = backend or Backend(JUDGE_MS)
     before, after = rules.base, mutant.base
     scope = scope_of(before, after)
     engine = Engine(after, fast=False, backend=backend)
@@ -195,8 +196,8 @@ def _survivor(rules, mutant: Mutant, scope: Scope, engine: Engine) -> Verdict:
             if block is not None:
                 return Verdict("survived", (), block)
     if mutant.operator == "decider":
-        notes.append("ce qui change, qui fixe la durée du stage, aucun « attendu » ne le dit ; les réponses ne "
-                     "diffèrent sur rien d'autre")
+        notes.append("ce qui change est qui fixe la durée du stage, ce qu'aucun « attendu » ne dit, et aucun "
+                     "candidat témoin trouvé n'a de statut, de durées de stage ou de mois manquants qui diffèrent")
     return Verdict("survived", (), None, "; ".join(dict.fromkeys(notes)) or
                    "aucun candidat témoin trouvé à qui les deux règles répondent différemment sur ce qu'un "
                    "« attendu » peut dire (statut, durées du stage, mois manquants)")
