@@ -144,3 +144,12 @@ def test_diploma_page_shows_the_coverage(rules):
     assert "| Règle | Instruction | Exemples | Seuils et qualificatifs | À compléter |" in lines
     assert "aucun exemple ne met « avec rapport » à l'épreuve" in lines
     assert "voie « seule »" not in lines  # another diploma's
+
+
+def test_a_qualifier_that_sets_nothing_aside_is_not_a_gap(base):
+    in_field = next(c for c in coverage(base) if c.span.file.endswith("cnam-na/bac4.cnr") and c.span.line == 6)
+    level = next(q for q in in_field.qualifiers if q.words == "de niveau suffisant")
+    assert not level.effective  # in-field experience at an insufficient level already counts outside the field
+    assert not any("de niveau suffisant" in gap for gap in in_field.gaps())
+    full_time = next(c for c in coverage(base) if c.span.file.endswith("cnam-na/ingenieur.cnr") and c.span.line == 12)
+    assert [q.effective for q in full_time.qualifiers if q.words == "à temps plein"] == [False]

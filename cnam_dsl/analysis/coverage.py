@@ -36,7 +36,7 @@ from ..answer.describe import (
 from ..candidate import Facts, ProfileError, facts_of, read_profile
 from ..diagnostics import Diagnostic
 from ..language.model import (
-    PROFESSIONAL_KINDS, Example, ExperienceRule, Pathway, RuleBase, VaeRules,
+    CATEGORIES, PROFESSIONAL_KINDS, Example, ExperienceRule, Pathway, RuleBase, VaeRules,
 )
 from ..span import Span
 from .verify import EXAMPLE_DAY
@@ -74,10 +74,13 @@ class Threshold:
 
 @dataclass(frozen=True)
 class Qualifier:
-    """A qualifier of a statement and the examples whose candidate it sets something aside for."""
+    """A qualifier of a statement and the examples whose candidate it sets something aside for; `effective`
+    False when it sets nothing aside for any candidate (« de niveau suffisant » beside « dans le domaine »,
+    « à temps plein » where experience counts in full-time equivalent anyway): no example can test it."""
 
     words: str
     examples: tuple[str, ...]
+    effective: bool = True
 
 
 @dataclass(frozen=True)
@@ -98,14 +101,16 @@ class Covered:
         if not self.examples:
             return ["aucun exemple ne l'exerce"]
         found = [g for t in self.thresholds for g in t.gaps()]
-        found += [f"aucun exemple ne met « {q.words} » à l'épreuve" for q in self.qualifiers if not q.examples]
+        found += [f"aucun exemple ne met « {q.words} » à l'épreuve" for q in self.qualifiers
+                  if q.effective and not q.examples]
         return found
 
     def to_json(self) -> dict:
         return {"file": self.span.file, "line": self.span.line, "kind": self.kind, "statement": self.text,
                 "source": self.source, "diplomas": list(self.diplomas), "examples": list(self.examples),
                 "thresholds": [t.to_json() for t in self.thresholds],
-                "qualifiers": [{"qualifier": q.words, "examples": list(q.examples)} for q in self.qualifiers],
+                "qualifiers": [{"qualifier": q.words, "examples": list(q.examples), "effective": q.effective}
+                               for q in self.qualifiers],
                 "complete": not self.gaps(), "gaps": self.gaps()}
 
 
@@ -192,11 +197,12 @@ def _experience(rule: ExperienceRule, cases: list[Case]) -> Covered:
         thresholds = (Threshold(ANY_DURATION, Fraction(0), tuple(t for t, m in counted if m <= 0), (),
                                 tuple(t for t, m in counted if m > 0)),)
     qualifiers = [Qualifier(words, tuple(c.title for c in cases if rule.counted(c.facts.experience)
-                                         != looser.counted(c.facts.experience)))
+                                         != looser.counted(c.facts.experience)),
+                            any(rule.counts(k) != looser.counts(k) for k in CATEGORIES))
                   for words, looser in _looser(rule)]
-    if rule.full_time:
+    if rule.full_time:  # experience counts in full-time equivalent whatever the rule says
         qualifiers.append(Qualifier("à temps plein", tuple(c.title for c in cases
-                                                          if any(rule.counts(k) for k in c.part_time))))
+                                                          if any(rule.counts(k) for k in c.part_time)), False))
     return Covered("experience", rule.provenance.span, experience_fr(rule), rule.provenance.source, titles,
                    thresholds, tuple(qualifiers))
 
@@ -309,7 +315,8 @@ def coverage_text(found: list[Covered]) -> str:
         for t in c.thresholds:
             lines.append(f"        {t.label} : " + ", ".join(f"{SIDE_FR[s]} {len(getattr(t, s))}" for s in SIDES))
         for q in c.qualifiers:
-            lines.append(f"        « {q.words} » mis à l'épreuve : {_examples_fr(q.examples)}")
+            lines.append(f"        « {q.words} » mis à l'épreuve : {_examples_fr(q.examples)}" if q.effective else
+                         f"        « {q.words} » : sans effet sur ce qui est compté, aucun exemple ne peut le tester")
         for gap in c.gaps():
             lines.append(f"        à compléter : {gap}")
     return "\n".join(lines)

@@ -31,5 +31,5 @@ def _examples(c: Covered) -> str:
 def _tested(c: Covered) -> str:
     parts = [f"{escape(t.label)} : " + ", ".join(f"{SIDE_WORDS[s]} {len(getattr(t, s))}" for s in SIDES)
              for t in c.thresholds]
-    parts += [f"« {escape(q.words)} » : {len(q.examples)}" for q in c.qualifiers]
+    parts += [f"« {escape(q.words)} » : {len(q.examples) if q.effective else 'sans effet'}" for q in c.qualifiers]
     return "<br>".join(parts) or "—"
