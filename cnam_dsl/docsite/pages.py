@@ -206,10 +206,10 @@ def diploma_md(base: RuleBase, diploma: str, on: date, tables: dict[str, Decisio
         if several_milestones:
             lines += [f"### {MILESTONE_FR[milestone].capitalize()}", ""]
         lines += divergences_md(t, divergences.get(milestone), page)
-    lines += ["## Exemples vérifiés", ""]
-    lines += examples_md([e for e in base.examples if e.diploma == diploma], page)
     lines += ["## Couverture des règles par les exemples", ""]
     lines += coverage_md(base, diploma, page)
+    lines += ["## Exemples vérifiés", ""]
+    lines += examples_md([e for e in base.examples if e.diploma == diploma], page)
     return "\n".join(lines)
 
 
