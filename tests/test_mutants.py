@@ -340,3 +340,21 @@ def test_an_example_may_say_that_its_source_states_nothing(tmp_path, statements,
         assert result.returncode == 0 and errors == []
     else:
         assert result.returncode == 1 and len(errors) == 1 and problem in errors[0], errors
+
+
+def test_who_decides_is_told_by_an_example_that_says_it(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "essai.cnr").write_text(OPERATORS, encoding="utf-8")
+    decider = ("essai.cnr", 13, "durée du stage fixée par le Cnam au lieu du jury")
+    survivor = by_description(report_of(rules))[decider]
+    assert survivor["status"] == "survived"
+    assert survivor["proposed_example"].endswith("  attendu stage de 3 à 6 mois, durée décidée par le jury")
+    said = OPERATORS.replace("  attendu stage de 3 à 6 mois\n", "  attendu stage de 3 à 6 mois, durée décidée par le jury\n")
+    (rules / "essai.cnr").write_text(said, encoding="utf-8")
+    assert by_description(report_of(rules))[decider]["killed_by"] == ["Licence : trois ans"]
+    (rules / "essai.cnr").write_text(said.replace("décidée par le jury\n", "décidée par le Cnam\n"), encoding="utf-8")
+    result = run_cnam("check", "--rules", str(rules), "--format", "json")
+    errors = [d["message"] for d in json.loads(result.stdout) if d["severity"] == "error"]
+    assert errors == ["exemple « Licence : trois ans » : durée du stage attendue fixée par le Cnam, les règles la "
+                      "font fixer par le jury"]

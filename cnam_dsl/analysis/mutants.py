@@ -34,7 +34,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
-from ..answer.describe import months_fr
+from ..answer.describe import AUTHORITY_FR, months_fr
 from ..answer.explain import comparable, missing_answer, vae_answer
 from ..candidate import Profile
 from ..language.model import MILESTONE_FR, Example, RuleBase
@@ -196,6 +196,9 @@ def _survivor(rules, mutant: Mutant, scope: Scope, engine: Engine) -> Verdict:
             if block is not None:
                 return Verdict("survived", (), block)
     if mutant.operator == "decider":
+        block = _decider_proposal(rules, engine, scope)
+        if block is not None:
+            return Verdict("survived", (), block)
         notes.append("ce qui change est qui fixe la durée du stage, ce qu'aucun « attendu » ne dit, et aucun "
                      "candidat témoin trouvé n'a de statut, de durées de stage ou de mois manquants qui diffèrent")
     return Verdict("survived", (), None, "; ".join(dict.fromkeys(notes)) or
@@ -227,6 +230,31 @@ def _missing_proposal(rules, engine: Engine, source: str, diploma: str, mileston
         block = _titled(example.text(), example.title, rules.base, source)
         if _kills(rules, engine, source, block):
             return block
+    return None
+
+
+def _decider_proposal(rules, engine: Engine, scope: Scope) -> str | None:
+    """An example sending the plainest candidate of a pathway whose decider changed on its internship, saying
+    who sets its length (what the answer says and the mutant says otherwise)."""
+    from ..solve.boundaries import at_threshold
+
+    for s, d, m in scope.requirements:
+        pairs = zip(rules.base.pathways_for(s, d, m, EXAMPLE_DAY), engine.base.pathways_for(s, d, m, EXAMPLE_DAY))
+        for p, _ in ((p, q) for p, q in pairs if p.internship and q.internship
+                     and p.internship.decided_by != q.internship.decided_by):
+            values = at_threshold(p, None, Fraction(0))
+            original = _missing(rules.engine, s, d, m, witness_profile(values)) if values is not None else None
+            if original is None or original["status"] != "internship" or not original["internship"]["decided_by"]:
+                continue
+            example = BoundaryExample(s, d, m, "", witness_profile(values), original)
+            expected = example.expected()
+            if expected is None:
+                continue
+            who = AUTHORITY_FR[original["internship"]["decided_by"]]
+            block = _titled(example.text().removesuffix(expected) + f"{expected}, durée décidée par {who}",
+                            example.title, rules.base, s)
+            if _kills(rules, engine, s, block):
+                return block
     return None
 
 

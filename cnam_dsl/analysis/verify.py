@@ -7,6 +7,7 @@ from fractions import Fraction
 
 from ..candidate import ProfileError, read_profile
 from ..diagnostics import Diagnostic
+from ..answer.describe import AUTHORITY_FR
 from ..answer.explain import missing_answer, vae_answer
 from ..request import RequestError, missing_question, vae_question
 from ..language.model import Example, RuleBase
@@ -112,6 +113,9 @@ def mismatch(expected, answer: dict) -> str | None:
         if not (_same(got["min_months"], expected.least) and _same(got["max_months"], expected.most)):
             return (f"stage attendu de {_n(expected.least)} à {_n(expected.most)} mois, les règles donnent "
                     f"de {_n(got['min_months'])} à {_n(got['max_months'])} mois")
+        if expected.decided_by is not None and got["decided_by"] != expected.decided_by:
+            return (f"durée du stage attendue fixée par {AUTHORITY_FR[expected.decided_by]}, les règles la font "
+                    f"fixer par {AUTHORITY_FR.get(got['decided_by'], 'personne')}")
     return None
 
 

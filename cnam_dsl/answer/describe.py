@@ -246,7 +246,9 @@ def expected_fr(expected) -> str:
     'un stage de 3 à 6 mois'
     """
     if expected.kind == "internship":
-        return "un " + internship_length_fr(expected.least, expected.most)
+        decided = getattr(expected, "decided_by", None)
+        return "un " + internship_length_fr(expected.least, expected.most) + (
+            f", durée décidée par {AUTHORITY_FR[decided]}" if decided else "")
     if expected.kind == "missing":
         return f"il manque {months_fr(expected.missing)} d'expérience"
     if expected.kind == "early":

@@ -213,6 +213,7 @@ class Expected:
     missing: Fraction | None = None
     early: bool | None = None
     span: Span | None = None
+    decided_by: str | None = None  # for an internship: who sets its length, when the example says it
 
 
 @dataclass(frozen=True, slots=True)

@@ -193,6 +193,7 @@ class Expectation:
     missing: Quantity | None = None
     early: bool | None = None
     span: Span | None = None
+    authority: str | None = None  # `attendu stage …, durée décidée par le jury`: who sets the length
 
 
 Body = (

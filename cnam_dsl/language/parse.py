@@ -513,14 +513,15 @@ class ToAst(Transformer):
 
     def expected(self, meta, c):
         e = c[0]
-        return n.Expectation(e.kind, e.least, e.most, e.missing, e.early, self._s(meta))
+        return n.Expectation(e.kind, e.least, e.most, e.missing, e.early, self._s(meta), e.authority)
 
     def expect_satisfied(self, meta, c):
         return n.Expectation("satisfied")
 
     def expect_internship(self, meta, c):
         least, most, _ = c[0]
-        return n.Expectation("internship", least=least, most=most)
+        return n.Expectation("internship", least=least, most=most,
+                             authority=_authority(c[2]) if len(c) > 2 else None)
 
     def expect_missing(self, meta, c):
         return n.Expectation("missing", missing=c[0])

@@ -120,7 +120,7 @@ STATEMENTS = {
         "expérience de 24 mois dans le domaine", "expérience de 36 mois hors domaine",
         "stage effectué de 3 mois dans le domaine avec rapport", "2 UE acquises", "stage décidé de 4 mois",
         "demande VAE LP110504 en 2025", "attendu satisfait", "attendu stage de 3 à 6 mois",
-        "attendu manque 12 mois", "attendu conflit", "attendu recevable", "attendu limite",
+        "attendu stage d'au plus 6 mois, durée décidée par le Cnam", "attendu manque 12 mois", "attendu conflit", "attendu recevable", "attendu limite",
         "attendu examen anticipé possible", "attendu non applicable",
     ),
 }
