@@ -16,7 +16,8 @@ What exercises what:
 - an internship's floor and ceiling by the examples with a decided length,
   or with internships done that count towards it, below, at or above;
   its « dans le domaine » and report by examples with an internship done that
-  they set aside; who decides by the examples with a decided length;
+  they set aside; who decides by the examples with a decided length, or that say who decides
+  (`attendu stage …, durée décidée par …`);
 - a VAE yearly limit by the examples with requests filed that year.
 
 A statement is complete when some example exercises it, each threshold has
@@ -238,17 +239,18 @@ def _internship(p: Pathway, cases: list[Case]) -> list[Covered]:
         qualifiers.append(_report_qualifier("avec rapport", stage.in_field, cases))
     found = [Covered("internship", stage.provenance.span, internship_fr(stage), p.source, titles, thresholds,
                      tuple(qualifiers))]
-    decided = tuple(c.title for c in cases if c.facts.decision is not None)
+    decided = tuple(c.title for c in cases if c.facts.decision is not None
+                    or any(e.decided_by for e in c.example.expected))  # a decided length, or who decides said
     if stage.modulation is not None:
         m = stage.modulation
         found.append(Covered("modulation", m.provenance.span, modulation_fr(m), p.source, titles,
                              (_threshold(f"plancher de la modulation, {months_fr(m.floor)}", m.floor,
                                          [(c.title, c.facts.decision) for c in cases if c.facts.decision is not None]),),
-                             (Qualifier(f"modulée par {AUTHORITY_FR[m.authority]}", decided),)))
+                             (Qualifier(f"par {AUTHORITY_FR[m.authority]}", decided),)))
     if stage.decided_provenance is not None:
         found.append(Covered("decider", stage.decided_provenance.span,
                              f"durée décidée par {AUTHORITY_FR[stage.decided_by]}", p.source, titles,
-                             qualifiers=(Qualifier("une durée décidée", decided),)))
+                             qualifiers=(Qualifier(f"par {AUTHORITY_FR[stage.decided_by]}", decided),)))
     if stage.report_provenance is not None:
         found.append(Covered("report", stage.report_provenance.span, "rapport de stage exigé", p.source, titles,
                              qualifiers=(_report_qualifier("rapport exigé", stage.in_field, cases),)))
