@@ -362,8 +362,8 @@ def test_who_decides_is_told_by_an_example_that_says_it(tmp_path):
 
 # Survivors the shipped rules cannot kill yet, each with why. The VAE engine answers « recevable » where a rule
 # « de toute durée » is not met (no experience in the field counts as some): issue 14, finding 5. Once it is
-# fixed, these mutants are told apart, the test below fails and prints the examples to paste: paste them (after
-# reading them against the source) and empty this set.
+# fixed, an example can tell these mutants apart: the test below fails and prints the examples to paste; paste
+# them (after reading them against the source) and empty this set.
 KNOWN_SURVIVORS = {
     ("rules/vae-2009/vae.cnr", 12, "expérience : « en lien direct » retiré"),
     ("rules/vae-2009/vae.cnr", 12, "expérience : « salariée, non salariée, bénévole ou syndicale » retiré "
@@ -389,4 +389,6 @@ def test_the_shipped_rule_base_kills_every_mutant(tmp_path):
                              for (f, line, d), m in survivors.items() if (f, line, d) not in KNOWN_SURVIVORS)
     assert not unexpected, f"mutants qu'aucun exemple ne tue :\n\n{unexpected}"
     assert set(survivors) == KNOWN_SURVIVORS, "ces survivants connus sont désormais tués : videz KNOWN_SURVIVORS"
+    killable = "\n\n".join(m["proposed_example"] for m in survivors.values() if m["proposed_example"])
+    assert not killable, f"un exemple peut désormais tuer un survivant connu ; collez-le et videz KNOWN_SURVIVORS :\n\n{killable}"
     assert result.returncode == (1 if survivors else 0)
