@@ -56,6 +56,15 @@ def build_parser() -> Parser:
     p = command("check", "Vérifier que des fichiers de règles sont bien formés et cohérents.")
     p.add_argument("paths", nargs="*", type=Path, metavar="CHEMIN",
                    help="fichiers .cnr ou dossiers (par défaut : toute la base de règles)")
+    p.add_argument("--coverage", action="store_true",
+                   help="pour chaque instruction, les exemples qui l'exercent et de quel côté de chaque seuil")
+    p.add_argument("--mutants", action="store_true",
+                   help="muter les règles (durées, qualificatifs, voies…) : les exemples distinguent-ils chaque "
+                        "mutant ? pour chaque survivant, l'exemple manquant proposé")
+    p.add_argument("--fail-on-survivors", action="store_true",
+                   help="avec --mutants (qu'elle implique) : code de sortie 1 si un mutant survit")
+    p.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                   help="processus pour juger les mutants (défaut : les processeurs disponibles)")
 
     p = command("missing", "Ce qu'il manque à un candidat pour un diplôme : rien, un stage, ou de l'expérience.")
     p.add_argument("--diploma", required=True, metavar="ID", help="diplôme visé (ex. licence, bac+2, ingenieur)")
@@ -257,14 +266,18 @@ def cmd_check(args) -> int:
     root = args.rules or default_rules_dir()
     paths = expand_paths(args.paths, root) if args.paths else rule_files(root)
     base, diagnostics = check_files(paths, root if not args.paths else None)
-    if base is not None:
+    rules = Rules(base, root, proofs=ProofStore.default()) if base is not None else None
+    if rules is not None:
         try:
-            diagnostics += Rules(base, root, proofs=ProofStore.default()).verify()
+            diagnostics += rules.verify()
         except SolverError as exc:
             raise UsageError(str(exc)) from None
     texts = base.texts if base is not None else {}
+    failed = any(d.is_error for d in diagnostics)
+    extra = _check_extras(args, None if failed else rules)
     if args.format == "json":
-        print(to_json([d.to_json() for d in diagnostics]))
+        listed = [d.to_json() for d in diagnostics]
+        print(to_json({"diagnostics": listed, **extra["json"]} if extra["json"] else listed))
     else:
         texts = texts or _read_texts(diagnostics)
         for d in diagnostics:
@@ -272,7 +285,43 @@ def cmd_check(args) -> int:
         errors = sum(d.is_error for d in diagnostics)
         warnings = len(diagnostics) - errors
         print(f"{len(paths)} fichier(s) vérifié(s) : {errors} erreur(s), {warnings} avertissement(s).")
-    return 1 if any(d.is_error for d in diagnostics) else 0
+        for text in extra["text"]:
+            print("\n" + text)
+    return 1 if failed or extra["survived"] else 0
+
+
+def _check_extras(args, rules) -> dict:
+    """What `--coverage` and `--mutants` add to `cnam check` (`rules`: None when the rules have errors, then
+    neither runs): JSON fields, texts, and whether a mutant survived where it must not."""
+    import os
+
+    from .solve import SolverError
+
+    extra = {"json": {}, "text": [], "survived": False}
+    mutants = args.mutants or args.fail_on_survivors
+    if rules is None:
+        if args.coverage or mutants:
+            extra["text"].append("Couverture et mutants : non calculés, la base de règles a des erreurs.")
+        return extra
+    if args.coverage:
+        from .analysis.coverage import coverage, coverage_text
+
+        found = coverage(rules.base)
+        extra["json"]["coverage"] = [c.to_json() for c in found]
+        extra["text"].append(coverage_text(found))
+    if mutants:
+        from .analysis.mutants import mutants_text, mutation_report
+
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        try:
+            report = mutation_report(rules, jobs=args.jobs or cores)
+        except SolverError as exc:
+            raise UsageError(f"mutants : {exc}") from None
+        extra["json"]["mutants"] = report["mutants"]
+        extra["json"]["mutant_counts"] = report["counts"]
+        extra["text"].append(mutants_text(report))
+        extra["survived"] = args.fail_on_survivors and report["counts"]["survived"] > 0
+    return extra
 
 
 def expand_paths(paths: list[Path], root: Path) -> list[Path]:

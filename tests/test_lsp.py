@@ -74,7 +74,8 @@ async def diagnostics_until(client: LanguageClient, uri: str, condition, timeout
 
 
 def clean(diagnostics) -> bool:
-    return diagnostics is not None and len(diagnostics) == 0
+    """No error and no warning (hints on statements the worked examples leave untested may remain)."""
+    return diagnostics is not None and all(d.severity == lsp.DiagnosticSeverity.Hint for d in diagnostics)
 
 
 def at(line: int, character: int) -> lsp.Position:
@@ -128,6 +129,29 @@ async def test_a_failing_worked_example_is_reported(client, rules):
     assert "il manque 1 mois selon les règles" in error.message
     show(client, path, path.read_text(encoding="utf-8"))
     await diagnostics_until(client, uri, clean, 300)
+
+
+async def test_a_statement_no_example_exercises_gets_a_hint(client, rules):
+    path = rules / "referentiel-formation" / "ingenierie-formation.cnr"
+    text = path.read_text(encoding="utf-8") + """
+voie essai pour ingenierie-formation
+  selon « L’expérience professionnelle requise est de trois années dont deux dans la spécialité. »
+  jalon délivrance
+  exige expérience salariée, d'au moins 5 ans
+"""
+    uri = show(client, path, text)
+    line = text.split("\n").index("  exige expérience salariée, d'au moins 5 ans")
+
+    def hinted(ds):
+        return ds and any(d.code == "H400" and d.range.start.line == line for d in ds)
+
+    found = await diagnostics_until(client, uri, hinted, 300)
+    hint = next(d for d in found if d.code == "H400" and d.range.start.line == line)
+    assert hint.severity == lsp.DiagnosticSeverity.Hint
+    assert "aucun exemple au seuil ou au-dessus — 60 mois (5 ans)" in hint.message
+    assert "aucun exemple ne met « salariée » à l'épreuve" in hint.message
+    show(client, path, path.read_text(encoding="utf-8"))
+    await diagnostics_until(client, uri, lambda ds: clean(ds) and not hinted(ds), 300)
 
 
 # ---------------------------------------------------------------- reading the rules

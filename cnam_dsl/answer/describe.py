@@ -276,13 +276,16 @@ def expected_fr(expected) -> str:
     'un stage de 3 à 6 mois'
     """
     if expected.kind == "internship":
-        return "un " + internship_length_fr(expected.least, expected.most)
+        decided = getattr(expected, "decided_by", None)
+        return "un " + internship_length_fr(expected.least, expected.most) + (
+            f", durée décidée par {AUTHORITY_FR[decided]}" if decided else "")
     if expected.kind == "missing":
         return f"il manque {months_fr(expected.missing)} d'expérience"
     if expected.kind == "early":
         return "examen anticipé " + ("possible" if expected.early else "impossible")
     return {"satisfied": "rien de plus n'est exigé", "conflict": "les règles et les faits se contredisent",
-            "eligible": "demande de VAE recevable", "limit": "limite annuelle de demandes atteinte"}[expected.kind]
+            "eligible": "demande de VAE recevable", "limit": "limite annuelle de demandes atteinte",
+            "not_applicable": "la source n'énonce rien pour cette question"}[expected.kind]
 
 
 def internship_length_fr(low, high) -> str:

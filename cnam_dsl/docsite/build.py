@@ -30,7 +30,8 @@ from .reference import PAGE as LANGUAGE_PAGE, reference_md
 from .vae import PAGE as VAE_PAGE, missing_information, vae_md
 
 SITE_MARKER = ".cnam-docs"  # left in a folder this module built, so that rebuilding may empty it
-HAND_WRITTEN = (("contributing.md", "Contribuer"), ("architecture.md", "Architecture"))
+HAND_WRITTEN = (("contributing.md", "Contribuer"), ("coverage.md", "Couverture et mutants"),
+                ("architecture.md", "Architecture"))
 CSS = """\
 .cnam-charts { display: flex; flex-wrap: wrap; gap: 1.2rem; }
 .cnam-chart text { font-family: sans-serif; }

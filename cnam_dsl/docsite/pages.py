@@ -12,6 +12,7 @@ from ..answer.describe import (
 from ..language.model import MILESTONE_FR, Example, Pathway, RuleBase
 from ..candidate import read_profile
 from .charts import chart_svg, legend_html
+from .coverage import coverage_md
 from .divergences import divergences_md
 from .decisions import ChartGrid, DecisionTable, answer_text
 from .markdown import (
@@ -207,6 +208,8 @@ def diploma_md(base: RuleBase, diploma: str, on: date, tables: dict[str, Decisio
             lines += [f"### {MILESTONE_FR[milestone].capitalize()}", ""]
         lines += divergences_md(t, divergences.get(milestone), page)
     lines += checks_md(base, sources, diploma, page)
+    lines += ["## Couverture des règles par les exemples", ""]
+    lines += coverage_md(base, diploma, page)
     lines += ["## Exemples vérifiés", ""]
     lines += examples_md([e for e in base.examples if e.diploma == diploma], page)
     return "\n".join(lines)

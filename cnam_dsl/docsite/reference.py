@@ -152,12 +152,16 @@ CONSTRUCTS = (
         "  expérience de 24 mois hors domaine\n  attendu stage de 6 mois\n"),
     Construct(
         "Réponses attendues", ("expect_satisfied", "expect_internship", "expect_missing", "expect_conflict",
-                               "expect_early"),
-        "`attendu satisfait`, `attendu stage de 3 à 6 mois` (ou `d'au plus 6 mois`…), `attendu manque 12 mois`, "
-        "`attendu conflit`, `attendu examen anticipé possible|impossible`.",
+                               "expect_early", "expect_not_applicable"),
+        "`attendu satisfait`, `attendu stage de 3 à 6 mois` (ou `d'au plus 6 mois`…, suivi s'il le faut de "
+        "`, durée décidée par le jury|le Cnam` : qui fixe la durée), `attendu manque 12 mois`, "
+        "`attendu conflit`, `attendu examen anticipé possible|impossible`. `attendu non applicable` : la source "
+        "n'énonce rien pour cette question (aucune exigence pour ce diplôme à ce jalon, aucune règle VAE en "
+        "vigueur cette année-là) ; un tel exemple dit où une source s'arrête.",
         "source exemple\n\nexemple « Réponses »\n  pour licence\n  attendu satisfait\n"
-        "  attendu stage de 3 à 6 mois\n  attendu manque 12 mois\n  attendu conflit\n"
-        "  attendu examen anticipé impossible\n"),
+        "  attendu stage de 3 à 6 mois, durée décidée par le jury\n  attendu manque 12 mois\n  attendu conflit\n"
+        "  attendu examen anticipé impossible\n\nexemple « Rien à la candidature »\n"
+        "  pour ingenieur au jalon candidature\n  attendu non applicable\n"),
     Construct(
         "Exemple VAE", ("example_certification", "fact_request", "expect_eligible", "expect_limit"),
         "Un exemple de recevabilité VAE : la certification et l'année, les demandes déjà déposées, et "

@@ -463,7 +463,7 @@ class Builder:
         target = _first(block, n.ExampleTarget)
         cert = _first(block, n.ExampleCertification)
         expected = tuple(Expected(e.kind, self._months(e.least), self._months(e.most),
-                                  self._months(e.missing), e.early, e.span)
+                                  self._months(e.missing), e.early, e.span, e.authority)
                          for e in _all(block, n.Expectation))
         if (target is None) == (cert is None):
             self.error("E260", "un exemple indique « pour <diplôme> » ou « certification <code> »", block.span)

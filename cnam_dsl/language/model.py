@@ -249,12 +249,13 @@ class VaeRules:
 
 @dataclass(frozen=True, slots=True)
 class Expected:
-    kind: str  # satisfied | internship | missing | conflict | eligible | limit | early
+    kind: str  # satisfied | internship | missing | conflict | eligible | limit | early | not_applicable
     least: Fraction | None = None
     most: Fraction | None = None
     missing: Fraction | None = None
     early: bool | None = None
     span: Span | None = None
+    decided_by: str | None = None  # for an internship: who sets its length, when the example says it
 
 
 @dataclass(frozen=True, slots=True)

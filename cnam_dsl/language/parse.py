@@ -542,14 +542,15 @@ class ToAst(Transformer):
 
     def expected(self, meta, c):
         e = c[0]
-        return n.Expectation(e.kind, e.least, e.most, e.missing, e.early, self._s(meta))
+        return n.Expectation(e.kind, e.least, e.most, e.missing, e.early, self._s(meta), e.authority)
 
     def expect_satisfied(self, meta, c):
         return n.Expectation("satisfied")
 
     def expect_internship(self, meta, c):
         least, most, _ = c[0]
-        return n.Expectation("internship", least=least, most=most)
+        return n.Expectation("internship", least=least, most=most,
+                             authority=_authority(c[2]) if len(c) > 2 else None)
 
     def expect_missing(self, meta, c):
         return n.Expectation("missing", missing=c[0])
@@ -565,6 +566,9 @@ class ToAst(Transformer):
 
     def expect_early(self, meta, c):
         return n.Expectation("early", early=str(c[1]) == "possible")
+
+    def expect_not_applicable(self, meta, c):
+        return n.Expectation("not_applicable")
 
     def quantity(self, meta, c):
         return n.Quantity(_number(c[0]), str(c[1]), self._s(meta))

@@ -99,15 +99,18 @@ class Project:
         return parsed
 
     def verify(self, base: RuleBase) -> list[Diagnostic]:
-        """The solver's diagnostics (worked examples, contradictions), as `cnam check` reports them."""
+        """The solver's diagnostics (worked examples, contradictions), as `cnam check` reports them, and a hint
+        on each statement the worked examples leave untested (`cnam check --coverage`)."""
+        from ..analysis.coverage import coverage_hints
         from ..rules import Rules
         from ..solve import SolverError
 
         try:
-            return Rules(base).verify()
+            found = Rules(base).verify()
         except SolverError as exc:
             span = next(iter(base.sources.values())).span if base.sources else None
-            return [Diagnostic("error", "E399", f"vérification impossible : {exc}", span)] if span else []
+            found = [Diagnostic("error", "E399", f"vérification impossible : {exc}", span)] if span else []
+        return found + coverage_hints(base)
 
     def format_context(self, open_texts: dict[Path, str]) -> Context:
         files = list(self.context) + self.files(open_texts)
