@@ -360,15 +360,9 @@ def test_who_decides_is_told_by_an_example_that_says_it(tmp_path):
                       "font fixer par le jury"]
 
 
-# Survivors the shipped rules cannot kill yet, each with why. The VAE engine answers « recevable » where a rule
-# « de toute durée » is not met (no experience in the field counts as some): issue 14, finding 5. Once it is
-# fixed, an example can tell these mutants apart: the test below fails and prints the examples to paste; paste
-# them (after reading them against the source) and empty this set.
-KNOWN_SURVIVORS = {
-    ("rules/vae-2009/vae.cnr", 12, "expérience : « en lien direct » retiré"),
-    ("rules/vae-2009/vae.cnr", 12, "expérience : « salariée, non salariée, bénévole ou syndicale » retiré "
-                                   "(expérience professionnelle, salariée ou non)"),
-}
+# Survivors the shipped rules cannot kill yet, each with why (a mutant an engine change would let an example
+# tell apart: the test below then fails and prints the examples to paste, to read against the source).
+KNOWN_SURVIVORS: set[tuple[str, int, str]] = set()  # none: every mutant of the shipped base is killed
 
 
 @pytest.mark.slow
