@@ -143,6 +143,9 @@ def build_parser() -> Parser:
         if name == "serve":
             d.add_argument("--host", default="127.0.0.1", metavar="ADRESSE", help="adresse d'écoute (défaut : 127.0.0.1)")
             d.add_argument("--port", type=_port, default=8000, metavar="PORT", help="port d'écoute (défaut : 8000)")
+    from .records.commands import add_commands as add_record_commands  # cnam record, cnam records ...
+
+    add_record_commands(sub, command)
     return parser
 
 
@@ -189,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         handler = {"check": cmd_check, "missing": cmd_missing, "vae": cmd_vae, "fmt": cmd_fmt,
                    "lsp": cmd_lsp, "serve": cmd_serve, "diff": cmd_diff,
-                   "examples": cmd_examples, "docs": cmd_docs, "batch": cmd_batch}[args.command]
+                   "examples": cmd_examples, "docs": cmd_docs, "batch": cmd_batch}.get(args.command) or args.handler
         return handler(args)
     except UsageError as exc:
         print(f"cnam: erreur: {exc}", file=sys.stderr)
