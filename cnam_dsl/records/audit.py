@@ -22,7 +22,7 @@ from ..batch import cohort
 from .decision import asked_again, answer_of, counted, question_of
 from .seal import canonical, merge_personal, personal_digest, search_key, sha256
 from .snapshot import Snapshot, SnapshotError, documents
-from .store import RecordsError, Store
+from .store import Store, UnknownRecord
 
 EXAMPLES = 50  # records shown per kind of change
 COLUMNS = ("created_at", "adviser", "rules_sha256", "previous_sha256")
@@ -118,7 +118,7 @@ def _check_chain(store: Store, record_id: int | None, problems: list) -> tuple[i
             problems += [{"record": row.id, "problem": p} for p in found]
         previous = row
     if record_id is not None and not checked:
-        raise RecordsError(f"enregistrement {record_id} introuvable ; « cnam records list » les énumère")
+        raise UnknownRecord(record_id)
     return checked, previous.sha256 if previous is not None else None, digests
 
 

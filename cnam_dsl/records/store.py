@@ -51,6 +51,14 @@ class RecordsError(Exception):
     """A records request that cannot be carried out (unknown record, unreachable database...): one French line."""
 
 
+class UnknownRecord(RecordsError):
+    """No record has that number."""
+
+    def __init__(self, record_id: int) -> None:
+        self.record_id = record_id
+        super().__init__(f"enregistrement {record_id} introuvable ; « cnam records list » les énumère")
+
+
 def default_database() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "cnam-dsl" / DEFAULT_FILE
@@ -132,7 +140,7 @@ class Store:
         """The record's personal data removed (the erasure itself recorded); the record's JSON after it."""
         with self._writing() as connection:
             if connection.execute(sa.select(records.c.id).where(records.c.id == record_id)).first() is None:
-                raise RecordsError(f"enregistrement {record_id} introuvable")
+                raise UnknownRecord(record_id)
             if connection.execute(sa.select(erasures.c.record_id).where(
                     erasures.c.record_id == record_id)).first() is None:
                 connection.execute(erasures.insert().values(record_id=record_id, erased_at=now(), erased_by=by))
@@ -157,7 +165,7 @@ class Store:
         with self.engine.connect() as connection:
             row = connection.execute(_joined().where(records.c.id == record_id)).first()
         if row is None:
-            raise RecordsError(f"enregistrement {record_id} introuvable ; « cnam records list » les énumère")
+            raise UnknownRecord(record_id)
         return record_json(json.loads(row.body), row.sha256, _personal(row.data), row.erased_at)
 
     def listing(self, name: str | None = None, subject: str | None = None) -> list[dict]:
