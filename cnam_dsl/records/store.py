@@ -234,32 +234,38 @@ def record_json(body: dict, digest: str, stored_personal: dict | None, erased_at
 
 def _engine(url: str) -> sa.Engine:
     try:
-        engine = sa.create_engine(url, future=True)
-    except (ImportError, ModuleNotFoundError):
+        backend = sa.engine.make_url(url).get_backend_name()
+    except (SQLAlchemyError, ValueError) as error:
+        raise RecordsError(f"--db : adresse de base de données invalide « {_shown(url)} » ({error})") from None
+    if backend not in ("sqlite", "postgresql"):
+        raise RecordsError(f"--db : seules SQLite et PostgreSQL sont prises en charge, reçu « {backend} »")
+    try:
+        engine = sa.create_engine(url)
+    except ImportError:
         raise RecordsError("une base PostgreSQL demande le pilote psycopg : pip install 'cnam-dsl[postgresql]'") \
             from None
     except SQLAlchemyError as error:
         raise RecordsError(f"--db : adresse de base de données invalide « {_shown(url)} » ({_reason(error)})") \
             from None
-    if engine.dialect.name == "sqlite":
+    if backend == "sqlite":
         database = engine.url.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         _sqlite_transactions(engine)
-    elif engine.dialect.name != "postgresql":
-        raise RecordsError(f"--db : seules SQLite et PostgreSQL sont prises en charge, reçu « {engine.dialect.name} »")
     return engine
 
 
 def _sqlite_transactions(engine: sa.Engine) -> None:
     """SQLite with real transactions: each one BEGIN IMMEDIATE (the write lock taken at once, so appends
-    queue instead of failing), foreign keys enforced, a wait of 30 s for the lock."""
+    queue instead of failing), foreign keys enforced, a wait of 30 s for the lock, and what is deleted (an
+    erasure) overwritten in the file rather than left in its free pages."""
 
     @event.listens_for(engine, "connect")
     def connected(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
         dbapi_connection.execute("PRAGMA busy_timeout = 30000")
+        dbapi_connection.execute("PRAGMA secure_delete = ON")
 
     @event.listens_for(engine, "begin")
     def begin(connection):
