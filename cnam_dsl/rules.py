@@ -82,6 +82,14 @@ class Rules:
 
         return Engine(self.base, self.timeout_ms, proofs=self.proofs, backend=self.backend)
 
+    @cached_property
+    def snapshot(self):
+        """The rule base's files (`records.snapshot.Snapshot`: what a decision record stores), read on first
+        need."""
+        from .records.snapshot import Snapshot
+
+        return Snapshot.of(self.root if self.root is not None else default_rules_dir())
+
     # ------------------------------------------------------------ questions
 
     def missing_question(self, data: Mapping, profile: Profile | None = None,

@@ -25,6 +25,7 @@ from .snapshot import Snapshot, SnapshotError, documents
 from .store import Store, UnknownRecord
 
 EXAMPLES = 50  # records shown per kind of change
+SHARED_CHUNK = 2048  # questions per task when worker processes share the replay
 COLUMNS = ("created_at", "adviser", "rules_sha256", "previous_sha256")
 
 
@@ -37,10 +38,11 @@ def _line(body: dict) -> bytes:
 
 
 def answered(bodies: Iterator[tuple[object, dict]], rules, root: Path | None, jobs: int = 1):
-    """For each (key, stored body), in order: (key, body, the answer under `rules`, a dict or `{"error": …}`).
-    `missing` questions go through the batch's answerer (worker processes when `jobs` > 1, which load the
-    rules of `root`); VAE questions are answered here, on the day they were asked."""
+    """For each (key, stored body), in order: (key, body, the answer under `rules` as compact JSON bytes, or
+    `{"error": …}`). `missing` questions go through the batch's answerer (worker processes when `jobs` > 1,
+    which load the rules of `root`); VAE questions are answered here, on the day they were asked."""
     waiting: deque[list] = deque()  # the records of each chunk handed to the batch, in order
+    size = cohort.CHUNK if jobs <= 1 else SHARED_CHUNK
 
     def chunks():
         records, lines = [], []
@@ -48,7 +50,7 @@ def answered(bodies: Iterator[tuple[object, dict]], rules, root: Path | None, jo
             records.append((key, body))
             if body["question"]["command"] == "missing":
                 lines.append((len(lines) + 1, _line(body)))
-            if len(lines) >= cohort.CHUNK:
+            if len(lines) >= size:
                 waiting.append(records)
                 yield lines
                 records, lines = [], []
@@ -62,12 +64,22 @@ def answered(bodies: Iterator[tuple[object, dict]], rules, root: Path | None, jo
         lines = iter(out.getvalue().splitlines())
         for key, body in waiting.popleft():
             missing = body["question"]["command"] == "missing"
-            yield key, body, _parsed(next(lines)) if missing else _vae(rules, body)
+            yield key, body, _answer_line(next(lines)) if missing else orjson.dumps(_vae(rules, body))
 
 
-def _parsed(line: bytes) -> dict:
-    answer = orjson.loads(line)
-    return {"error": answer["error"]} if "error" in answer and "line" in answer else answer
+def _answer_line(line: bytes) -> bytes:
+    """An answer line of the batch; its error lines (`{"line": n, "error": …}`) as `{"error": …}`."""
+    if line.startswith(b'{"line":'):
+        return orjson.dumps({"error": orjson.loads(line)["error"]})
+    return line
+
+
+def parsed(answer: bytes, folder: str, stored_folder: str) -> dict:
+    """An answer line read back, its rule files named under the stored record's folder (answers cite rule
+    files as `<folder>/<source>/<file>.cnr`)."""
+    if folder != stored_folder:
+        answer = answer.replace(f'"file":"{folder}/'.encode(), f'"file":"{stored_folder}/'.encode())
+    return orjson.loads(answer)
 
 
 def _vae(rules, body: dict) -> dict:
@@ -176,7 +188,7 @@ def _check_answers(store: Store, digest: str, record_id: int | None, into: Path,
               if r.rules_sha256 == digest and record_id in (None, r.id)
               and sha256(r.body.encode("utf-8")) == r.sha256)
     for key, body, answer in answered(bodies, rules, root):
-        for problem in _answer_problems(rules, snapshot, body, answer):
+        for problem in _answer_problems(rules, snapshot, body, orjson.loads(answer)):
             problems.append({"record": key, "problem": problem})
 
 
@@ -241,24 +253,29 @@ def replay(store: Store, root: Path, jobs: int = 1) -> dict:
     from ..rules import Rules
 
     rules = Rules.load(root)
-    bodies = ((row.id, orjson.loads(row.body)) for row in store.rows())
+    folder = rules.snapshot.folder
+    bodies = ((key, orjson.loads(text)) for key, text in store.bodies())
     kinds: dict[str, dict] = {}
     total = changed = 0
-    for key, body, answer in answered(bodies, rules, root, jobs):
+    for key, body, line in answered(bodies, rules, root, jobs):
         total += 1
-        before, after = relative(body["answer"]), relative(answer)
-        if before == after:
+        after = parsed(line, folder, body["rules_folder"])
+        if after == body["answer"]:
+            continue
+        before = body["answer"]
+        kind = cohort.change_kind(relative(before), relative(after))
+        if kind is None:
             continue
         changed += 1
-        kind = cohort.change_kind(before, after) or "explication"
         entry = kinds.setdefault(kind, {"kind": kind, "count": 0, "records": []})
         entry["count"] += 1
         if len(entry["records"]) < EXAMPLES:
+            after = parsed(line, folder, folder)
             entry["records"].append({"id": key, "created_at": body["created_at"], "question": body["question"],
-                                     "before": summary(body["answer"]), "after": summary(answer),
-                                     "rules": responsible(body["answer"], answer)})
+                                     "before": summary(before), "after": summary(after),
+                                     "rules": responsible(before, after)})
     ordered = sorted(kinds.values(), key=lambda k: (-k["count"], k["kind"]))
-    return {"rules": str(root), "rules_sha256": Snapshot.of(root).digest, "records": total, "changed": changed,
+    return {"rules": str(root), "rules_sha256": rules.snapshot.digest, "records": total, "changed": changed,
             "kinds": ordered}
 
 

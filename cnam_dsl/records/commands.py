@@ -114,7 +114,7 @@ def cmd_record(args) -> int:
     from ..cli import load_rules, request_usage
     from ..request import RequestError
     from ..solve import SolverError
-    from .decision import decide
+    from .decision import RulesChanged, decide
 
     kind = "vae" if args.vae else "missing"
     fields = _fields(args, kind)
@@ -132,7 +132,7 @@ def cmd_record(args) -> int:
         draft = decide(rules, kind, fields, data, adviser.strip(), date.today())
     except RequestError as error:
         raise request_usage(error) from None
-    except SolverError as error:
+    except (SolverError, RulesChanged) as error:
         raise _usage(str(error)) from None
     record = _with_store(args, lambda store: store.append(draft))
     if args.format == "json":

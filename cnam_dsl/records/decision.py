@@ -9,6 +9,7 @@ was set aside and why.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -86,7 +87,7 @@ def decide(rules, kind: str, fields: Mapping, profile_data: dict, adviser: str, 
     answer = solving(lambda: answer_of(rules, question, today))
     kept, personal = split_personal(data)
     personal = salted(personal)
-    snapshot = Snapshot.of(rules.root)
+    snapshot = loaded_snapshot(rules)
     body = {
         "schema": SCHEMA,
         "adviser": adviser,
@@ -107,11 +108,19 @@ def decide(rules, kind: str, fields: Mapping, profile_data: dict, adviser: str, 
     return Draft(body, personal, snapshot)
 
 
-def recompute(rules, stored_question_: dict, profile_data: dict) -> tuple[dict, dict]:
-    """(answer, counted) of a stored question about a stored profile, under `rules`."""
-    kind, fields, today = asked_again(stored_question_)
-    question = question_of(rules, kind, fields, read_profile(profile_data, origin="profile"), today)
-    return answer_of(rules, question, today), counted(rules.base, question, today)
+class RulesChanged(Exception):
+    """The rule files changed on disk since the rules were loaded: the record would not store what answered."""
+
+
+def loaded_snapshot(rules) -> Snapshot:
+    """The rule base's files, checked to be those the rules were loaded from (each rule file's text)."""
+    snapshot = rules.snapshot
+    for name, text in rules.base.texts.items():
+        data = snapshot.files.get(name.split("/", 1)[-1])
+        if data is None or data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n") != text:
+            raise RulesChanged(f"{name} a changé depuis le chargement des règles : relancer la commande "
+                               f"(ou le serveur) pour enregistrer la décision avec les règles en vigueur")
+    return snapshot
 
 
 def titles(base, question) -> dict:
@@ -122,6 +131,7 @@ def titles(base, question) -> dict:
     return {"subject": subject, "sources": {s: base.sources[s].title or s for s in question.sources}}
 
 
+@functools.cache
 def tool_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 

@@ -13,6 +13,7 @@ import base64
 import json
 import zlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from .seal import canonical, sha256
@@ -40,11 +41,11 @@ class Snapshot:
                 files[relative.as_posix()] = path.read_bytes()
         return cls(root.resolve().name, files)
 
-    @property
+    @cached_property
     def manifest(self) -> dict[str, str]:
         return {name: sha256(data) for name, data in self.files.items()}
 
-    @property
+    @cached_property
     def digest(self) -> str:
         """`rules_sha256`: the digest of the manifest (the folder's name is not part of the content)."""
         return sha256(canonical(self.manifest))
@@ -94,7 +95,6 @@ def documents(base, snapshot: Snapshot) -> dict[str, str | None]:
         digest = None
         if info.document:
             folder = PurePosixPath(*PurePosixPath(Path(info.span.file).as_posix()).parts[1:]).parent
-            data = snapshot.files.get((folder / info.document).as_posix())
-            digest = sha256(data) if data is not None else None
+            digest = snapshot.manifest.get((folder / info.document).as_posix())
         found[source] = digest
     return found

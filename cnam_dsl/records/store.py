@@ -115,26 +115,42 @@ class Store:
 
     def append(self, draft: Draft) -> dict:
         """The draft sealed as the next record of the chain (its rule base stored once); the record's JSON."""
-        snapshot = draft.snapshot
+        return self.append_all([draft])[0]
+
+    def append_all(self, drafts: list[Draft]) -> list[dict]:
+        """The drafts sealed as the next records of the chain, in one transaction (all or none)."""
+        sealed = []
         with self._writing() as connection:
-            if connection.execute(sa.select(rule_bases.c.sha256).where(
-                    rule_bases.c.sha256 == snapshot.digest)).first() is None:
-                connection.execute(rule_bases.insert().values(sha256=snapshot.digest, folder=snapshot.folder,
-                                                              stored_at=now(), archive=snapshot.archive()))
             last = connection.execute(sa.select(records.c.id, records.c.sha256).order_by(records.c.id.desc())
                                       .limit(1)).first()
-            body = {"id": (last.id + 1) if last else 1, "created_at": now(), **draft.body,
-                    "previous_sha256": last.sha256 if last else None}
-            text, digest = seal(body)
-            answer = body["answer"]
-            connection.execute(records.insert().values(
-                id=body["id"], created_at=body["created_at"], kind=body["question"]["command"],
-                subject=answer.get("diploma") or answer.get("certification"), adviser=body["adviser"],
-                status=answer["status"], rules_sha256=body["rules_sha256"], previous_sha256=body["previous_sha256"],
-                sha256=digest, body=text.decode("utf-8")))
-            connection.execute(personal.insert().values(record_id=body["id"], data=json.dumps(draft.personal),
-                                                        name_key=search_key(draft.personal.get("name"))))
-        return record_json(body, digest, draft.personal, None)
+            number, previous = (last.id, last.sha256) if last else (0, None)
+            stored = set()
+            for draft in drafts:
+                self._store_rules(connection, draft.snapshot, stored)
+                number += 1
+                body = {"id": number, "created_at": now(), **draft.body, "previous_sha256": previous}
+                text, previous = seal(body)
+                answer = body["answer"]
+                connection.execute(records.insert().values(
+                    id=number, created_at=body["created_at"], kind=body["question"]["command"],
+                    subject=answer.get("diploma") or answer.get("certification"), adviser=body["adviser"],
+                    status=answer["status"], rules_sha256=body["rules_sha256"],
+                    previous_sha256=body["previous_sha256"], sha256=previous, body=text.decode("utf-8")))
+                connection.execute(personal.insert().values(record_id=number, data=json.dumps(draft.personal),
+                                                            name_key=search_key(draft.personal.get("name"))))
+                sealed.append(record_json(body, previous, draft.personal, None))
+        return sealed
+
+    @staticmethod
+    def _store_rules(connection, snapshot: Snapshot, stored: set) -> None:
+        """The rule base stored under its digest, unless it is already."""
+        if snapshot.digest in stored:
+            return
+        if connection.execute(sa.select(rule_bases.c.sha256).where(
+                rule_bases.c.sha256 == snapshot.digest)).first() is None:
+            connection.execute(rule_bases.insert().values(sha256=snapshot.digest, folder=snapshot.folder,
+                                                          stored_at=now(), archive=snapshot.archive()))
+        stored.add(snapshot.digest)
 
     def erase(self, record_id: int, by: str | None = None) -> dict:
         """The record's personal data removed (the erasure itself recorded); the record's JSON after it."""
@@ -195,6 +211,12 @@ class Store:
         with self.engine.connect() as connection:
             result = connection.execution_options(yield_per=FETCHED_TOGETHER).execute(query)
             yield from result
+
+    def bodies(self):
+        """(id, sealed body text) of every record, in the chain's order, fetched a thousand at a time."""
+        query = sa.select(records.c.id, records.c.body).order_by(records.c.id)
+        with self.engine.connect() as connection:
+            yield from connection.execution_options(yield_per=FETCHED_TOGETHER).execute(query)
 
     def snapshot(self, digest: str) -> Snapshot:
         """The rule base stored under a digest; SnapshotError if it is missing or altered."""

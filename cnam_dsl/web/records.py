@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Red
 from starlette.formparsers import MultiPartException
 
 from ..candidate import ProfileError
-from ..records.decision import decide
+from ..records.decision import RulesChanged, decide
 from ..records.printable import PrintError, date_fr, record_html, record_pdf
 from ..records.store import RecordsError, Store, UnknownRecord
 from .form import candidate_file, form_profile, read_form
@@ -77,7 +77,7 @@ async def record(request: Request) -> Response:
         else:
             form.errors[""] = str(errors)
         return await render(request, form, status_code=422)
-    except Unanswered as error:
+    except (Unanswered, RulesChanged) as error:
         form.errors[""] = str(error)
         return await render(request, form, status_code=503)
     except RecordsError as error:
