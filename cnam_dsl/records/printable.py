@@ -117,8 +117,32 @@ def totals(record: dict) -> list[str]:
 
 
 def rules_applied(record: dict) -> list[dict]:
+    """The answer's reasons, those in a row that cite the same passage of the same file together: their
+    statements, then the passage once, its source and lines.
+
+    >>> e = {"file": "r/a.cnr", "source": "a", "quote": "Q"}
+    >>> [(g["texts"], g["lines"]) for g in rules_applied({"titles": {"sources": {}}, "answer": {"explanation": [
+    ...     {**e, "line": 3, "text": "x"}, {**e, "line": 4, "text": "y"}, {**e, "line": 9, "quote": "R", "text": "z"}]}})]
+    [(['x', 'y'], [3, 4]), (['z'], [9])]
+    """
     titles = record["titles"]["sources"]
-    return [{**e, "title": titles.get(e["source"], e["source"])} for e in record["answer"]["explanation"]]
+    groups: list[dict] = []
+    for e in record["answer"]["explanation"]:
+        if groups and (groups[-1]["file"], groups[-1]["quote"]) == (e["file"], e["quote"]):
+            groups[-1]["texts"].append(e["text"])
+            groups[-1]["lines"].append(e["line"])
+        else:
+            groups.append({"file": e["file"], "quote": e["quote"], "source": e["source"], "texts": [e["text"]],
+                           "lines": [e["line"]], "title": titles.get(e["source"], e["source"])})
+    return groups
+
+
+def lines_fr(lines: list[int]) -> str:
+    """
+    >>> lines_fr([6]), lines_fr([6, 7, 9])
+    ('ligne 6', 'lignes 6, 7, 9')
+    """
+    return f"ligne {lines[0]}" if len(lines) == 1 else "lignes " + ", ".join(map(str, lines))
 
 
 def divergences(record: dict) -> list[str]:
@@ -209,8 +233,9 @@ def record_text(record: dict) -> str:
         lines += [f"       {a}" for a in p["aside"]]
     lines.append("  Totaux : " + " ; ".join(c["totals"]))
     lines += ["", "Les règles appliquées :"]
-    for e in c["rules"]:
-        lines += [f"  - {e['text']}", f"      « {e['quote']} » ({e['title']}, {e['file']}:{e['line']})"]
+    for g in c["rules"]:
+        lines += [f"  - {text}" for text in g["texts"]]
+        lines.append(f"      « {g['quote']} » ({g['title']}, {g['file']}, {lines_fr(g['lines'])})")
     if c["divergences"]:
         lines += ["", "Divergences entre les sources :"] + [f"  - {d}" for d in c["divergences"]]
     lines += ["", "À vérifier par le conseiller :"] + [f"  - {x}" for x in c["checks"]]
@@ -229,6 +254,7 @@ def footer(record: dict) -> list[str]:
 
 _templates = Environment(loader=PackageLoader("cnam_dsl.records", "templates"), autoescape=select_autoescape(),
                          trim_blocks=True, lstrip_blocks=True)
+_templates.filters["lines_fr"] = lines_fr
 
 
 def record_html(record: dict, *, screen: bool = False, links: dict | None = None) -> str:
