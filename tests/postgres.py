@@ -14,14 +14,9 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from system import apt_install
+
 SUPERUSER = "cnam"
-
-
-def apt_install(*packages: str) -> None:
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, capture_output=True, timeout=900)
-    subprocess.run(["apt-get", "install", "-y", "-qq", *packages], check=True, env=env, capture_output=True,
-                   timeout=1800)
 
 
 def server_binaries() -> Path:

@@ -23,6 +23,7 @@ from cnam_dsl.records.decision import decide
 from cnam_dsl.records.seal import seal
 from cnam_dsl.records.store import HEAD, Store, records
 from cnam_dsl.rules import Rules
+from system import command, weasyprint_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY = date(2026, 1, 1)
@@ -296,20 +297,14 @@ def _env() -> dict:
 
 def sqlite3_shell(db: Path, statement: str) -> subprocess.CompletedProcess:
     """The sqlite3 command-line shell (Debian's sqlite3, installed when missing)."""
-    if shutil.which("sqlite3") is None:
-        from postgres import apt_install
-
-        apt_install("sqlite3")
-    return subprocess.run(["sqlite3", str(db), statement], capture_output=True, text=True, timeout=60)
+    return subprocess.run([command("sqlite3", "sqlite3"), str(db), statement], capture_output=True, text=True,
+                          timeout=60)
 
 
 def pdf_text(pdf: Path) -> str:
     """The PDF's text, by pdftotext (Debian's poppler-utils, installed when missing)."""
-    if shutil.which("pdftotext") is None:
-        from postgres import apt_install
-
-        apt_install("poppler-utils")
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run([command("pdftotext", "poppler-utils"), "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
 
 
 def words(text: str) -> str:
@@ -335,12 +330,13 @@ def test_from_a_fresh_clone_record_print_replay_tamper_forge(tmp_path):
     assert second["answer"] == json.loads(missing.stdout)
 
     pdf = tmp_path / "decision-2.pdf"
+    weasyprint_ready()
     cnam("records", "show", "2", "--format", "pdf", "--out", str(pdf), db=db)
     text = words(pdf_text(pdf))
     assert "Bruno Lefèvre" in text and "L311-3-1" in text and "R311-3-1-2" in text
     for entry in second["answer"]["explanation"]:
         assert words(entry["quote"]) in text, entry["quote"]
-    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    pages = subprocess.run([command("pdfinfo", "poppler-utils"), str(pdf)], capture_output=True, text=True).stdout
     assert int(re.search(r"Pages:\s+(\d+)", pages)[1]) <= 2
 
     replay = cnam("records", "replay", "--rules", str(corrected_rules(tmp_path)), "--format", "json", db=db,

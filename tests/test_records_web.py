@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from cnam_dsl.rules import Rules
 from cnam_dsl.web.app import create_app
+from system import weasyprint_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "jeton-de-test-0123456789"
@@ -60,6 +61,7 @@ def test_a_record_has_its_page_its_pdf_and_its_json(client):
     assert record["answer"]["status"] == "satisfied" and record["adviser"] == "Jeanne Conseil"
     assert record["question"] == {"command": "missing", "diploma": "licence-l3", "milestone": "delivery",
                                   "date": "2026-01-01"}
+    weasyprint_ready()
     pdf = client.get("/decisions/2.pdf")
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
     assert client.get("/decisions/3").status_code == 404
