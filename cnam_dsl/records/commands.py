@@ -32,7 +32,8 @@ def add_commands(sub, command) -> None:
                                                       "celle de cnam missing")
     p.add_argument("--diploma", metavar="ID", help="diplôme visé (ex. licence, bac+2, ingenieur)")
     p.add_argument("--certification", metavar="CODE", help="avec --vae : code de la certification (ex. LP110504)")
-    p.add_argument("--profile", required=True, metavar="FICHIER", help="fichier candidat YAML ou JSON (- : entrée standard)")
+    p.add_argument("--profile", required=True, metavar="FICHIER",
+                   help="fichier candidat YAML ou JSON (- : entrée standard)")
     p.add_argument("--source", action="append", metavar="ID", dest="sources", help="source à appliquer (répétable)")
     p.add_argument("--milestone", default="delivery", metavar="ID", help="jalon (défaut : delivery)")
     p.add_argument("--date", metavar="AAAA-MM-JJ", help="date à laquelle appliquer les règles (défaut : aujourd'hui)")

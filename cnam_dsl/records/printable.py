@@ -80,7 +80,8 @@ def verdict(record: dict) -> list[str]:
     if a.get("options"):
         lines.append("Pour compléter le dossier : " + " ; ou ".join(option_text(o) for o in a["options"]) + ".")
     if a.get("early_review_possible") is not None:
-        lines.append(f"Examen anticipé de l'expérience : {'possible' if a['early_review_possible'] else 'pas encore possible'}.")
+        possible = "possible" if a["early_review_possible"] else "pas encore possible"
+        lines.append(f"Examen anticipé de l'expérience : {possible}.")
     return lines
 
 
@@ -121,8 +122,10 @@ def rules_applied(record: dict) -> list[dict]:
     statements, then the passage once, its source and lines.
 
     >>> e = {"file": "r/a.cnr", "source": "a", "quote": "Q"}
-    >>> [(g["texts"], g["lines"]) for g in rules_applied({"titles": {"sources": {}}, "answer": {"explanation": [
-    ...     {**e, "line": 3, "text": "x"}, {**e, "line": 4, "text": "y"}, {**e, "line": 9, "quote": "R", "text": "z"}]}})]
+    >>> reasons = [{**e, "line": 3, "text": "x"}, {**e, "line": 4, "text": "y"}, {**e, "line": 9, "quote": "R",
+    ...                                                                          "text": "z"}]
+    >>> record = {"titles": {"sources": {}}, "answer": {"explanation": reasons}}
+    >>> [(g["texts"], g["lines"]) for g in rules_applied(record)]
     [(['x', 'y'], [3, 4]), (['z'], [9])]
     """
     titles = record["titles"]["sources"]
@@ -226,7 +229,8 @@ def context(record: dict) -> dict:
 def record_text(record: dict) -> str:
     c = context(record)
     lines = [f"Décision enregistrée n° {record['id']} — {c['created']} — conseiller : {record['adviser']}",
-             f"Candidat : {c['name']}", c["heading"], "", *c["verdict"], "", f"Les faits retenus (au {c['counted_on']}) :"]
+             f"Candidat : {c['name']}", c["heading"], "", *c["verdict"], "",
+             f"Les faits retenus (au {c['counted_on']}) :"]
     for p in c["periods"]:
         lines.append(f"  {p['number']}. {p['label']} — {p['when']} — {p['category']} : {p['months']} mois × "
                      f"{p['share']} = {p['full_time']} ; compté : {p['credited']} mois")

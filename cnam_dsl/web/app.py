@@ -90,7 +90,8 @@ async def on_unexpected(request: Request, exc: Exception):
 
 
 def create_app(rules: Rules, *, docs_dir: Path | None = None, deadline_seconds: float = DEADLINE_SECONDS,
-               max_body_bytes: int = MAX_BODY_BYTES, records_db: str | None = None, token: str | None = None) -> FastAPI:
+               max_body_bytes: int = MAX_BODY_BYTES, records_db: str | None = None,
+               token: str | None = None) -> FastAPI:
     """The page, the API, the decision records (database `records_db`, opened on first use) and the static
     files, answering from one rule base (its solver time limit is the `Rules`' own); with a `token`, every
     request must carry it."""
