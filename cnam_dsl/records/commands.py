@@ -177,6 +177,8 @@ def _with_store(args, run):
 
 
 def cmd_list(args) -> int:
+    from .printable import STATUS_FR
+
     found = _with_store(args, lambda store: store.listing(args.name, args.diploma))
     if args.format == "json":
         _print_json(found)
@@ -186,7 +188,8 @@ def cmd_list(args) -> int:
     for r in found:
         name = "(effacé)" if r["erased"] else r["name"] or "(sans nom)"
         what = f"VAE {r['subject']}" if r["kind"] == "vae" else r["subject"]
-        print(f"{r['id']:>6}  {r['created_at'][:10]}  {what:<22} {r['status']:<11} {name} — {r['adviser']}")
+        status = STATUS_FR.get(r["status"], r["status"])
+        print(f"{r['id']:>6}  {r['created_at'][:10]}  {what:<22} {status:<21} {name} — {r['adviser']}")
     return 0
 
 

@@ -25,6 +25,10 @@ PDF_EXTRA = ("cnam records show --format pdf demande WeasyPrint et les biblioth�
              "pip install 'cnam-dsl[pdf]' (Debian : apt-get install libpango-1.0-0 libpangoft2-1.0-0)")
 
 
+STATUS_FR = {"satisfied": "rien de plus", "internship": "stage", "missing": "expérience manquante",
+             "conflict": "conflit", "eligible": "recevable", "limit": "limite atteinte"}
+
+
 class PrintError(Exception):
     """A document that cannot be made here (WeasyPrint missing): one French line naming what to install."""
 
@@ -192,8 +196,9 @@ def crpa(record: dict) -> dict:
                     f"du code des relations entre le public et l'administration), dont la finalité est de "
                     f"déterminer, à partir des faits déclarés, {purpose}. Vous pouvez obtenir communication des "
                     f"règles qui définissent ce traitement et des principales caractéristiques de sa mise en "
-                    f"œuvre en le demandant au Cnam ; en cas de refus ou de silence gardé pendant un mois, vous "
-                    f"pouvez saisir la Commission d'accès aux documents administratifs (CADA)."),
+                    f"œuvre en les demandant par écrit au Cnam (à votre conseiller ou au service qui a reçu votre "
+                    f"dossier) ; en cas de refus ou de silence gardé pendant un mois, vous pouvez saisir la "
+                    f"Commission d'accès aux documents administratifs (CADA)."),
         "items": [
             ("Degré et mode de contribution du traitement à la décision",
              f"le traitement a calculé la réponse ci-dessus à partir des faits saisis par {record['adviser']} ; "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from datetime import date
 from functools import partial
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 import anyio.to_thread
 from fastapi import APIRouter, Request
@@ -20,7 +20,7 @@ from starlette.formparsers import MultiPartException
 
 from ..candidate import ProfileError
 from ..records.decision import RulesChanged, decide
-from ..records.printable import PrintError, date_fr, record_html, record_pdf
+from ..records.printable import STATUS_FR, PrintError, date_fr, record_html, record_pdf
 from ..records.store import RecordsError, Store, UnknownRecord
 from .form import candidate_file, form_profile, read_form
 from .page import MAX_FORM_FIELDS, RECORDER_COOKIE, _question_errors, missing_fields, render, templates, vae_fields
@@ -105,8 +105,7 @@ async def listing(request: Request, q: str = "", diploma: str = "") -> Response:
     except RecordsError as error:
         return _unavailable(error)
     html = templates.get_template("records_list.html").render(
-        found=found, q=q, diploma=diploma, base=base, recorder=unquote(request.cookies.get(RECORDER_COOKIE, "")),
-        date_fr=date_fr)
+        found=found, q=q, diploma=diploma, base=base, date_fr=date_fr, status_fr=STATUS_FR)
     return HTMLResponse(html)
 
 
