@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -124,6 +125,29 @@ def test_the_counting_steps_say_what_was_set_aside_and_why(store, rules):
     assert {s["reason"]: s["months"] for s in seller["set_aside"]} == {"future": 17.97, "overlap": 4}
     assert {(e["field"], e["kind"]): e["months"] for e in first["counted"]["experience"]} == {
         ("in", "salaried"): 24, ("out", "salaried"): 14.02, ("out", "volunteer"): 10}
+
+
+def test_advisers_recording_at_once_keep_one_chain(store, rules):
+    url = store.engine.url.render_as_string(hide_password=False)
+    drafts = [decide(rules, "missing", {"diploma": "licence-l3", "date": "2026-01-01"},
+                     {**BRUNO, "name": f"Candidat {i}"}, f"Conseiller {i % 3}", DAY) for i in range(24)]
+
+    def adviser(part):
+        own = Store.open(url)  # each adviser with its own connections
+        try:
+            for draft in part:
+                own.append(draft)
+        finally:
+            own.close()
+
+    advisers = [threading.Thread(target=adviser, args=(drafts[k::3],)) for k in range(3)]
+    for a in advisers:
+        a.start()
+    for a in advisers:
+        a.join(timeout=120)
+    report = audit.verify(store)
+    assert (report["checked"], report["problems"]) == (24, [])
+    assert sorted(r["name"] for r in store.listing()) == sorted(f"Candidat {i}" for i in range(24))
 
 
 def test_the_database_is_migrated_once(store):
