@@ -302,6 +302,16 @@ def test_replay_lists_exactly_the_records_a_correction_changes(store, rules, tmp
     assert audit.replay(store, ROOT / "rules")["changed"] == 0
 
 
+def test_two_processes_replay_as_one(store, rules, tmp_path):
+    record_three(store, rules)
+    record_three(store, rules)
+    folder = corrected_rules(tmp_path)
+    shared = audit.replay(store, folder, jobs=2)
+    assert shared == audit.replay(store, folder, jobs=1)
+    assert (shared["records"], shared["changed"]) == (6, 2)
+    assert [r["id"] for r in shared["kinds"][0]["records"]] == [2, 5]
+
+
 # ---------------------------------------------------------------- from the command line (SQLite)
 
 

@@ -27,7 +27,6 @@ from .snapshot import Snapshot, SnapshotError, documents
 from .store import Store, UnknownRecord
 
 EXAMPLES = 50  # records shown per kind of change
-SHARED_CHUNK = 2048  # questions per task when worker processes share the replay
 COLUMNS = ("created_at", "adviser", "rules_sha256", "previous_sha256")
 
 
@@ -39,12 +38,11 @@ def _line(body: dict) -> bytes:
     return orjson.dumps({"command": kind, **fields, "profile": body["profile"]})
 
 
-def answered(bodies: Iterator[tuple[object, dict]], rules, root: Path | None, jobs: int = 1):
+def answered(bodies: Iterator[tuple[object, dict]], rules, root: Path | None):
     """For each (key, stored body), in order: (key, body, the answer under `rules` as compact JSON bytes, or
-    `{"error": …}`). `missing` questions go through the batch's answerer (worker processes when `jobs` > 1,
-    which load the rules of `root`); VAE questions are answered here, on the day they were asked."""
+    `{"error": …}`). `missing` questions go through the batch's answerer (`cohort.answered`, loading the rules
+    of `root`); VAE questions are answered here, on the day they were asked."""
     waiting: deque[list] = deque()  # the records of each chunk handed to the batch, in order
-    size = cohort.CHUNK if jobs <= 1 else SHARED_CHUNK
 
     def chunks():
         records, lines = [], []
@@ -52,7 +50,7 @@ def answered(bodies: Iterator[tuple[object, dict]], rules, root: Path | None, jo
             records.append((key, body))
             if body["question"]["command"] == "missing":
                 lines.append((len(lines) + 1, _line(body)))
-            if len(lines) >= size:
+            if len(lines) >= cohort.CHUNK:
                 waiting.append(records)
                 yield lines
                 records, lines = [], []
@@ -60,7 +58,7 @@ def answered(bodies: Iterator[tuple[object, dict]], rules, root: Path | None, jo
             waiting.append(records)
             yield lines
 
-    for write, _, _ in cohort.answered(chunks(), root, jobs):
+    for write, _, _ in cohort.answered(chunks(), root, 1):
         out = io.BytesIO()
         write(out)
         lines = iter(out.getvalue().splitlines())
@@ -269,20 +267,44 @@ def collector_paused():
 
 def replay(store: Store, root: Path, jobs: int = 1) -> dict:
     """The stored decisions answered differently under the rule base of `root`, grouped by kind of change,
-    each with its old and new answer and the rule lines that say so."""
-    with collector_paused():
-        return _replay(store, root, jobs)
-
-
-def _replay(store: Store, root: Path, jobs: int) -> dict:
+    each with its old and new answer and the rule lines that say so. With `jobs` > 1, that many processes
+    replay a share of the records each (ranges of ids), and their reports are put together."""
     from ..rules import Rules
 
-    rules = Rules.load(root)
+    rules = Rules.load(root)  # checked (and cached) once, before any worker loads it
+    last = store.last_id()
+    if jobs <= 1 or last < 2 * jobs:
+        with collector_paused():
+            return _replay_part(store, rules, root, None)
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    store.engine.dispose()  # no connection of this process crosses into the workers
+    step = -(-last // jobs)
+    ranges = [(store.url, str(root), low, min(low + step - 1, last)) for low in range(1, last + 1, step)]
+    with context.Pool(len(ranges)) as pool:
+        parts = pool.starmap(_replay_range, ranges)
+    return _together(parts)
+
+
+def _replay_range(url: str, root: str, low: int, high: int) -> dict:
+    """A worker's share of a replay: the records with ids from `low` to `high`."""
+    from ..rules import Rules
+
+    store = Store.open(url)
+    try:
+        with collector_paused():
+            return _replay_part(store, Rules.load(Path(root)), Path(root), (low, high))
+    finally:
+        store.close()
+
+
+def _replay_part(store: Store, rules, root: Path, ids: tuple[int, int] | None) -> dict:
     folder = rules.snapshot.folder
-    bodies = ((key, orjson.loads(text)) for key, text in store.bodies())
+    bodies = ((key, orjson.loads(text)) for key, text in store.bodies(ids))
     kinds: dict[str, dict] = {}
     total = changed = 0
-    for key, body, line in answered(bodies, rules, root, jobs):
+    for key, body, line in answered(bodies, rules, root):
         total += 1
         after = parsed(line, folder, body["rules_folder"])
         if after == body["answer"]:
@@ -299,9 +321,20 @@ def _replay(store: Store, root: Path, jobs: int) -> dict:
             entry["records"].append({"id": key, "created_at": body["created_at"], "question": body["question"],
                                      "before": summary(before), "after": summary(after),
                                      "rules": responsible(before, after)})
-    ordered = sorted(kinds.values(), key=lambda k: (-k["count"], k["kind"]))
     return {"rules": str(root), "rules_sha256": rules.snapshot.digest, "records": total, "changed": changed,
-            "kinds": ordered}
+            "kinds": sorted(kinds.values(), key=lambda k: (-k["count"], k["kind"]))}
+
+
+def _together(parts: list[dict]) -> dict:
+    """The reports of the shares of a replay (in the order of their ids) as one."""
+    kinds: dict[str, dict] = {}
+    for part in parts:
+        for k in part["kinds"]:
+            entry = kinds.setdefault(k["kind"], {"kind": k["kind"], "count": 0, "records": []})
+            entry["count"] += k["count"]
+            entry["records"] = (entry["records"] + k["records"])[:EXAMPLES]
+    return {**parts[0], "records": sum(p["records"] for p in parts), "changed": sum(p["changed"] for p in parts),
+            "kinds": sorted(kinds.values(), key=lambda k: (-k["count"], k["kind"]))}
 
 
 def responsible(before: dict, after: dict) -> list[dict]:

@@ -90,6 +90,7 @@ class Store:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self.postgresql = engine.dialect.name == "postgresql"
+        self.url = engine.url.render_as_string(hide_password=False)
 
     @classmethod
     def open(cls, url: str | None = None) -> "Store":
@@ -212,11 +213,19 @@ class Store:
             result = connection.execution_options(yield_per=FETCHED_TOGETHER).execute(query)
             yield from result
 
-    def bodies(self):
-        """(id, sealed body text) of every record, in the chain's order, fetched a thousand at a time."""
+    def bodies(self, ids: tuple[int, int] | None = None):
+        """(id, sealed body text) of every record (or of those with ids from `ids[0]` to `ids[1]`), in the
+        chain's order, fetched a thousand at a time."""
         query = sa.select(records.c.id, records.c.body).order_by(records.c.id)
+        if ids is not None:
+            query = query.where(records.c.id.between(*ids))
         with self.engine.connect() as connection:
             yield from connection.execution_options(yield_per=FETCHED_TOGETHER).execute(query)
+
+    def last_id(self) -> int:
+        """The id of the last record (0: none)."""
+        with self.engine.connect() as connection:
+            return connection.execute(sa.select(sa.func.max(records.c.id))).scalar() or 0
 
     def snapshot(self, digest: str) -> Snapshot:
         """The rule base stored under a digest; SnapshotError if it is missing or altered."""
