@@ -103,6 +103,8 @@ def build_parser() -> Parser:
                         "réponses (par défaut : le dossier site/ s'il est construit)")
     p.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDES",
                    help="délai maximal de réponse à une demande, attente comprise (défaut : 30)")
+    p.add_argument("--db", metavar="URL",
+                   help="base des décisions enregistrées (défaut : CNAM_DB, sinon le fichier SQLite de l'utilisateur)")
 
     p = command("diff", "Où deux sources, ou deux versions de la base de règles, répondent-elles différemment à "
                         "un candidat ? Chaque divergence vient avec un candidat témoin.")
@@ -152,6 +154,9 @@ def build_parser() -> Parser:
         if name == "serve":
             d.add_argument("--host", default="127.0.0.1", metavar="ADRESSE", help="adresse d'écoute (défaut : 127.0.0.1)")
             d.add_argument("--port", type=_port, default=8000, metavar="PORT", help="port d'écoute (défaut : 8000)")
+    from .records.commands import add_commands as add_record_commands  # cnam record, cnam records ...
+
+    add_record_commands(sub, command)
     return parser
 
 
@@ -198,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         handler = {"check": cmd_check, "missing": cmd_missing, "vae": cmd_vae, "fmt": cmd_fmt,
                    "lsp": cmd_lsp, "serve": cmd_serve, "diff": cmd_diff,
-                   "examples": cmd_examples, "docs": cmd_docs, "batch": cmd_batch}[args.command]
+                   "examples": cmd_examples, "docs": cmd_docs, "batch": cmd_batch}.get(args.command) or args.handler
         return handler(args)
     except UsageError as exc:
         print(f"cnam: erreur: {exc}", file=sys.stderr)
@@ -471,10 +476,15 @@ def cmd_serve(args) -> int:
         rules = Rules.load(args.rules, timeout_ms=int(min(args.timeout, 5.0) * 1000))
     except RulesError as exc:
         raise UsageError(str(exc)) from None
-    problem = bind_problem(args.host, args.port)
+    import os
+
+    from .web.access import access_problem, weak_token
+
+    token = os.environ.get("CNAM_TOKEN") or None
+    problem = access_problem(args.host, token) or weak_token(token) or bind_problem(args.host, args.port)
     if problem:
         raise UsageError(problem)
-    app = create_app(rules, docs_dir=docs, deadline_seconds=args.timeout)
+    app = create_app(rules, docs_dir=docs, deadline_seconds=args.timeout, records_db=args.db, token=token)
     print(f"cnam serve : page du conseiller sur http://{args.host}:{args.port}/ (Ctrl-C pour arrêter)", file=sys.stderr)
     serve(app, args.host, args.port)
     return 0

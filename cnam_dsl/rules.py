@@ -82,6 +82,14 @@ class Rules:
 
         return Engine(self.base, self.timeout_ms, proofs=self.proofs, backend=self.backend)
 
+    @cached_property
+    def snapshot(self):
+        """The rule base's files (`records.snapshot.Snapshot`: what a decision record stores), read on first
+        need."""
+        from .records.snapshot import Snapshot
+
+        return Snapshot.of(self.root if self.root is not None else default_rules_dir())
+
     # ------------------------------------------------------------ questions
 
     def missing_question(self, data: Mapping, profile: Profile | None = None,
@@ -100,13 +108,13 @@ class Rules:
             question = self.missing_question(question, profile)
         return missing_answer(self.engine, question)
 
-    def vae(self, question: VaeQuestion | Mapping, profile: Profile | None = None) -> dict:
-        """The answer of `cnam vae` (the contract's JSON)."""
+    def vae(self, question: VaeQuestion | Mapping, profile: Profile | None = None, today: date | None = None) -> dict:
+        """The answer of `cnam vae` (the contract's JSON), asked on `today` (default: today)."""
         from .answer.explain import vae_answer
 
         if not isinstance(question, VaeQuestion):
-            question = self.vae_question(question, profile)
-        return vae_answer(self.engine, question)
+            question = self.vae_question(question, profile, today)
+        return vae_answer(self.engine, question, today)
 
     def verify(self, on: date | None = None) -> list[Diagnostic]:
         """What the solver finds wrong with the rules: pathways no one can follow, worked examples that do not

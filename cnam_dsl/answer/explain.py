@@ -396,10 +396,10 @@ def vae_day(year: int, today: date | None = None) -> date:
     return today if year >= today.year else date(year, 12, 31)
 
 
-def vae_answer(engine: Engine, question: VaeQuestion) -> dict:
-    """The answer of `cnam vae`, as the contract's JSON object."""
+def vae_answer(engine: Engine, question: VaeQuestion, today: date | None = None) -> dict:
+    """The answer of `cnam vae`, as the contract's JSON object (`today`: the day it is asked, default today)."""
     certification, year, sources, profile = question.certification, question.year, question.sources, question.profile
-    facts = facts_of(profile, vae_day(year))
+    facts = facts_of(profile, vae_day(year, today))
     outcome = engine.vae(sources, certification, year, facts, profile.vae_requests)
     entries = []
     for rules in outcome.rules:

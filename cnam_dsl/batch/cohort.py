@@ -344,7 +344,7 @@ def run(path: str, rules: Path | None, jobs: int = 1, out=None) -> int:
 # ---------------------------------------------------------------- impact of a change of rules
 
 
-def _summary(answer: dict) -> dict:
+def summary(answer: dict) -> dict:
     if "error" in answer:
         return {"error": answer["error"]}
     internship = answer.get("internship") or {}
@@ -356,7 +356,7 @@ def change_kind(before: dict, after: dict) -> str | None:
     """How an answer changed: its status (`missing → internship`), else which amounts; None if the same."""
     if before == after:
         return None
-    a, b = _summary(before), _summary(after)
+    a, b = summary(before), summary(after)
     if "error" in a or "error" in b:
         return "erreur" if a != b else "explication"
     if a["status"] != b["status"]:
@@ -390,7 +390,7 @@ def impact(path: str, rules: Path | None, against: Path, examples: int = 3) -> d
             entry = kinds.setdefault(kind, {"kind": kind, "count": 0, "examples": []})
             entry["count"] += 1
             if len(entry["examples"]) < examples:
-                entry["examples"].append({"line": number, "before": _summary(before), "after": _summary(after)})
+                entry["examples"].append({"line": number, "before": summary(before), "after": summary(after)})
     progress.close()
     ordered = sorted(kinds.values(), key=lambda k: (-k["count"], k["kind"]))
     return {"candidates": total, "changed": changed, "kinds": ordered}
@@ -401,11 +401,11 @@ def impact_text(report: dict) -> str:
     for k in report["kinds"]:
         lines.append(f"- {k['kind']} : {k['count']}")
         for e in k["examples"]:
-            lines.append(f"    ligne {e['line']} : {_brief(e['before'])} → {_brief(e['after'])}")
+            lines.append(f"    ligne {e['line']} : {brief(e['before'])} → {brief(e['after'])}")
     return "\n".join(lines)
 
 
-def _brief(s: dict) -> str:
+def brief(s: dict) -> str:
     if "error" in s:
         return f"erreur ({s['error']})"
     amounts = []

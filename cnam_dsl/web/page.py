@@ -11,7 +11,7 @@ import json
 from datetime import date
 from functools import partial
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import anyio.to_thread
 import yaml
@@ -31,6 +31,7 @@ from ..request import DAY, milestone_id
 from .service import Adviser, RequestError, Unanswered, displayable
 
 MAX_FORM_FIELDS = 10 * MAX_PERIODS
+RECORDER_COOKIE = "cnam_conseiller"
 router = APIRouter(include_in_schema=False)
 templates = Environment(loader=PackageLoader("cnam_dsl.web", "templates"), autoescape=select_autoescape(),
                         trim_blocks=True, lstrip_blocks=True)
@@ -107,6 +108,7 @@ def page_html(request: Request, form: FormData, answer: dict | None, kind: str |
         "stating": {d: {m: base.sources_for(d, m, today) for m in info.milestones}
                     for d, info in base.diplomas.items()},
         "vae_sources": base.vae_sources(today.year), "this_year": today.year,
+        "recorder": unquote(request.cookies.get(RECORDER_COOKIE, "")),  # the adviser's name, once one recorded
     }
     if answer is not None and kind == "missing":
         context["diploma_name"] = base.diplomas[answer["diploma"]].name
@@ -183,14 +185,19 @@ def _sources(form: FormData, applicable: list[str], what: str) -> list[str] | No
 
 
 async def _missing(request: Request, form: FormData) -> HTMLResponse:
-    q, base = form.question, _adviser(request).base
+    data = missing_fields(form, _adviser(request).base)
+    return await _answer(request, form, "missing", _adviser(request).missing, data)
+
+
+def missing_fields(form: FormData, base) -> dict:
+    """The fields of the form's `cnam missing` question (None: not given)."""
+    q = form.question
     diploma, milestone = q.get("diploma") or None, milestone_id(q.get("milestone") or "delivery")
     day = DAY.fullmatch(q.get("date") or "") and _day(q["date"])
     applicable = (base.sources_for(diploma, milestone, day or date.today())
                   if diploma in base.diplomas and milestone in base.diplomas[diploma].milestones else list(base.sources))
-    data = {"diploma": diploma, "milestone": q.get("milestone") or None, "date": q.get("date") or None,
+    return {"diploma": diploma, "milestone": q.get("milestone") or None, "date": q.get("date") or None,
             "sources": _sources(form, applicable, "d'exigence pour ce diplôme à ce jalon")}
-    return await _answer(request, form, "missing", _adviser(request).missing, data)
 
 
 def _day(text: str) -> date | None:
@@ -201,12 +208,17 @@ def _day(text: str) -> date | None:
 
 
 async def _vae(request: Request, form: FormData) -> HTMLResponse:
-    q, base = form.question, _adviser(request).base
+    data = vae_fields(form, _adviser(request).base)
+    return await _answer(request, form, "vae", _adviser(request).vae, data)
+
+
+def vae_fields(form: FormData, base) -> dict:
+    """The fields of the form's `cnam vae` question (None: not given)."""
+    q = form.question
     year = q.get("year") or None
     this_year = int(year) if year and year.isascii() and year.isdigit() and len(year) == 4 else date.today().year
-    data = {"certification": q.get("certification") or None, "year": year,
+    return {"certification": q.get("certification") or None, "year": year,
             "sources": _sources(form, base.vae_sources(this_year), "de règle de recevabilité VAE en vigueur cette année")}
-    return await _answer(request, form, "vae", _adviser(request).vae, data)
 
 
 async def _answer(request: Request, form: FormData, kind: str, answer, data: dict) -> HTMLResponse:
