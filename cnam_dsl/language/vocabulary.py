@@ -126,7 +126,8 @@ STATEMENTS = {
         "stage décidé de 2 mois par la commission", "complément décidé de 6 mois",
         "entrée en fonctions pendant la formation",
         "demande VAE LP110504 en 2025", "attendu satisfait", "attendu stage de 3 à 6 mois",
-        "attendu stage d'au plus 6 mois, durée décidée par le Cnam", "attendu manque 12 mois", "attendu conflit", "attendu recevable", "attendu limite",
+        "attendu stage d'au plus 6 mois, durée décidée par le Cnam", "attendu manque 12 mois", "attendu conflit",
+        "attendu recevable", "attendu limite",
         "attendu examen anticipé possible", "attendu non applicable",
     ),
 }
