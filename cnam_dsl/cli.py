@@ -11,7 +11,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from .paths import default_rules_dir
 
 
 class UsageError(Exception):
@@ -248,68 +247,53 @@ def request_usage(error) -> UsageError:
 
 def cmd_check(args) -> int:
     from .language.check import check_files, rule_files
+    from .language.folders import CheckGroup, check_groups
     from .diagnostics import render
     from .answer.present import to_json
     from .cache import ProofStore
     from .rules import Rules
     from .solve import SolverError
 
-    root = args.rules or default_rules_dir()
-    paths = expand_paths(args.paths, root) if args.paths else rule_files(root)
-    base, diagnostics = check_files(paths, root if not args.paths else None)
-    if base is not None:
-        try:
-            diagnostics += Rules(base, root, proofs=ProofStore.default()).verify()
-        except SolverError as exc:
-            raise UsageError(str(exc)) from None
-    texts = base.texts if base is not None else {}
+    root = rule_root(args.rules)
+    for p in args.paths:
+        if not p.exists():
+            raise UsageError(f"fichier ou dossier introuvable : {p}")
+        if p.is_dir() and not rule_files(p):
+            raise UsageError(f"aucun fichier .cnr dans {p}")
+    groups = check_groups(args.paths, root) if args.paths else [CheckGroup((), tuple(rule_files(root)))]
+    diagnostics, texts = [], {}
+    for group in groups:
+        base, found = check_files(group.files, root if not args.paths else None)
+        if base is not None:
+            try:
+                found += Rules(base, root, proofs=ProofStore.default()).verify()
+            except SolverError as exc:
+                raise UsageError(str(exc)) from None
+            texts.update(base.texts)
+        diagnostics += [d for d in found if group.reports(d.span.file)]
     if args.format == "json":
         print(to_json([d.to_json() for d in diagnostics]))
     else:
-        texts = texts or _read_texts(diagnostics)
+        texts = {**_read_texts(diagnostics), **texts}
         for d in diagnostics:
             print(render(d, texts))
         errors = sum(d.is_error for d in diagnostics)
         warnings = len(diagnostics) - errors
-        print(f"{len(paths)} fichier(s) vérifié(s) : {errors} erreur(s), {warnings} avertissement(s).")
+        context = sum(len(g.context) for g in groups)
+        print(f"{sum(len(g.reported) for g in groups)} fichier(s) vérifié(s)"
+              + (f", dans le contexte de {context} autre(s)" if context else "")
+              + f" : {errors} erreur(s), {warnings} avertissement(s).")
     return 1 if any(d.is_error for d in diagnostics) else 0
 
 
-def expand_paths(paths: list[Path], root: Path) -> list[Path]:
-    """The files to check: those named and the .cnr files under the folders named, in the context
-    of the rule base: its diploma declarations (unless the files named declare diplomas) and the
-    declarations (title, document, general rules) of the sources the files named use."""
-    from .language.check import rule_files
+def rule_root(rules: Path | None) -> Path:
+    """The rule base's folder (default: the shipped one), or a UsageError if it is missing or holds no rule file."""
+    from .rules import RulesError, rule_folder
 
-    files = []
-    for p in paths:
-        if p.is_dir():
-            files += rule_files(p)
-        elif p.is_file():
-            files.append(p)
-        else:
-            raise UsageError(f"{p}: fichier introuvable")
-    headers = {f: _header(f) for f in files}
-    declares = any(h[0] for h in headers.values())
-    used = {h[1] for h in headers.values() if h[1] and not h[2]}
-    resolved = {f.resolve() for f in files}
-    context = []
-    for f in rule_files(Path(root)) if Path(root).is_dir() else []:
-        has_diplomas, source, described = _header(f)
-        if f.resolve() not in resolved and ((has_diplomas and not declares) or (described and source in used)):
-            context.append(f)
-    return context + files
-
-
-def _header(path: Path) -> tuple[bool, str | None, bool]:
-    """(declares diplomas, source id, describes the source with a title or document) of a rule file."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return False, None, False
-    source = next((ln.split()[1] for ln in lines if ln.startswith("source ") and len(ln.split()) > 1), None)
-    described = any(ln.strip().startswith(("titre ", "document ")) for ln in lines)
-    return any(ln.startswith("diplôme ") for ln in lines), source, described
+        return rule_folder(rules)
+    except RulesError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _read_texts(diagnostics) -> dict[str, str]:
@@ -386,11 +370,11 @@ def cmd_fmt(args) -> int:
     from .authoring.fmt import contexts, format_files
     from .answer.present import to_json
 
-    root = args.rules or default_rules_dir()
+    root = rule_root(args.rules)
     files = []
     for p in args.paths or [root]:
         if not p.exists():
-            raise UsageError(f"{p}: fichier introuvable")
+            raise UsageError(f"fichier ou dossier introuvable : {p}")
         files += rule_files(p) if p.is_dir() else [p]
     report = format_files(files, contexts(root), check_only=args.check)
     for _, reason in report.refused:
@@ -404,7 +388,7 @@ def cmd_lsp(args) -> int:
         from .lsp import serve
     except ImportError as exc:
         raise UsageError(f"le serveur de langage demande pygls ({exc.name}) : pip install 'cnam-dsl[lsp]'") from None
-    serve(args.rules)
+    serve(rule_root(args.rules) if args.rules is not None else None)
     return 0
 
 
@@ -471,7 +455,7 @@ def cmd_docs(args) -> int:
     from .docsite.build import DocsError, ExamplesFailed, build_site, serve
     from .answer.present import to_json
 
-    rules = args.rules or default_rules_dir()
+    rules = rule_root(args.rules)
     with tempfile.TemporaryDirectory(prefix="cnam-site-") as scratch:
         out = args.out or (Path("site") if args.docs_command == "build" else Path(scratch) / "site")
         try:

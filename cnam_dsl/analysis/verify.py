@@ -44,6 +44,22 @@ def unsatisfiable_pathways(base: RuleBase, engine: Engine, on: date) -> list[Dia
 
 
 def check_example(engine: Engine, example: Example) -> list[Diagnostic]:
+    """What is wrong with a worked example: an answer other than expected (E311), or none (E310)."""
+    try:
+        return example_mismatches(engine, example)
+    except SolverError as exc:
+        return [Diagnostic("error", "E310", f"exemple « {example.title} » sans réponse : {exc}", example.span)]
+
+
+def failing_examples(engine: Engine) -> list[Diagnostic]:
+    """The diagnostics of the worked examples of the rule base that do not hold; SolverError when the solver
+    gives up on one (then nothing is known of it)."""
+    return [d for example in engine.base.examples for d in example_mismatches(engine, example)]
+
+
+def example_mismatches(engine: Engine, example: Example) -> list[Diagnostic]:
+    """Each expectation of a worked example that the rules' answer contradicts (E311), or why the example
+    cannot be asked (E310); SolverError when the solver gives up."""
     try:
         profile = read_profile(example.candidate, origin=f"exemple « {example.title} »")
         if example.certification is not None:
@@ -54,7 +70,7 @@ def check_example(engine: Engine, example: Example) -> list[Diagnostic]:
             question = missing_question(engine.base, {"diploma": example.diploma, "sources": [example.source],
                                                       "milestone": example.milestone}, EXAMPLE_DAY, profile)
             answer = missing_answer(engine, question)
-    except (RequestError, SolverError, ProfileError) as exc:
+    except (RequestError, ProfileError) as exc:
         return [Diagnostic("error", "E310", f"exemple « {example.title} » sans réponse : {exc}", example.span)]
     diagnostics = []
     for expected in example.expected:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from ..rules import Rules, RulesError
+from ..rules import ExamplesFail, Rules, RulesError
 from ..diagnostics import Diagnostic
 from ..request import RequestError
 from ..language.model import RuleBase
@@ -242,6 +242,8 @@ def build_site(rules: Path, out: Path, on: date | None = None, markdown: Path | 
         prepare_folder(markdown, "--markdown")
     try:
         loaded = Rules.load(rules)
+    except ExamplesFail as exc:
+        raise ExamplesFailed(exc.diagnostics, exc.texts) from None
     except RulesError as exc:
         raise DocsError(str(exc)) from None
     base, engine = loaded.base, loaded.engine

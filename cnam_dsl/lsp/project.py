@@ -10,19 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..language.check import check_files, rule_files
+from ..language.folders import declares_diplomas
 from ..diagnostics import Diagnostic
 from ..authoring.fmt import Context
 from ..language.model import RuleBase
 from ..language.parse import parse_text
 from ..paths import default_rules_dir
 from .index import Index
-
-
-def declares_diplomas(path: Path) -> bool:
-    try:
-        return any(line.startswith("diplôme ") for line in path.read_text(encoding="utf-8").splitlines())
-    except (OSError, UnicodeDecodeError):
-        return False
 
 
 def find_root(path: Path, boundaries: list[Path], configured: Path | None) -> tuple[Path, tuple[Path, ...]]:
