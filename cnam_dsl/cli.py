@@ -11,29 +11,17 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from .argparse_fr import ArgumentParser, french
+
 
 
 class UsageError(Exception):
     """A request that cannot be answered: printed as one line, exit code 2."""
 
 
-class Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse's own errors: one line, exit 2
-        raise UsageError(_translate_argparse(message))
-
-
-def _translate_argparse(message: str) -> str:
-    replacements = {
-        "the following arguments are required": "options obligatoires manquantes",
-        "unrecognized arguments": "arguments non reconnus",
-        "invalid choice": "choix invalide",
-        "expected one argument": "une valeur est attendue",
-        "argument": "option",
-        "choose from": "choisir parmi",
-    }
-    for en, fr in replacements.items():
-        message = message.replace(en, fr)
-    return message
+class Parser(ArgumentParser):
+    def error(self, message: str):  # argparse's own errors, in French: one line, exit 2
+        raise UsageError(french(message))
 
 
 def build_parser() -> Parser:
@@ -42,6 +30,7 @@ def build_parser() -> Parser:
         description="Les exigences d'expérience professionnelle du Cnam, en règles exécutables : "
                     "vérifier les règles, dire ce qui manque à un candidat, la recevabilité VAE.",
     )
+    parser.add_version(f"cnam {tool_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=Parser)
 
     def command(name: str, help_text: str) -> Parser:
@@ -145,6 +134,16 @@ def build_parser() -> Parser:
     return parser
 
 
+def tool_version() -> str:
+    """The installed version of cnam-dsl (that of pyproject.toml)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cnam-dsl")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(version inconnue : paquet non installé)"
+
+
 def _date(text: str) -> date:
     """A day given as AAAA-MM-JJ (as a question's `date`: `request.DAY`)."""
     from .request import DAY
@@ -192,6 +191,12 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args)
     except UsageError as exc:
         print(f"cnam: erreur: {exc}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:  # an optional part not installed (or a broken installation)
+        from .extras import missing_module
+
+        command = " ".join(filter(None, (args.command, getattr(args, "docs_command", None))))
+        print(f"cnam: erreur: {missing_module(command, exc.name or '?')}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("cnam: interrompu", file=sys.stderr)
@@ -384,19 +389,17 @@ def cmd_fmt(args) -> int:
 
 
 def cmd_lsp(args) -> int:
-    try:
-        from .lsp import serve
-    except ImportError as exc:
-        raise UsageError(f"le serveur de langage demande pygls ({exc.name}) : pip install 'cnam-dsl[lsp]'") from None
+    from .lsp import serve
+
     serve(rule_root(args.rules) if args.rules is not None else None)
     return 0
 
 
 def cmd_serve(args) -> int:
-    try:
-        from .web.app import bind_problem, create_app, serve
-    except ImportError as exc:
-        raise UsageError(f"cnam serve demande le paquet {exc.name} : pip install -e . (fastapi, uvicorn)") from None
+    import uvicorn  # noqa: F401  (imported by `serve` once the page is announced: missing, it is said first)
+
+    from .web.app import bind_problem, create_app, serve
+
     if args.docs is not None and not args.docs.is_dir():
         raise UsageError(f"--docs : dossier introuvable « {args.docs} » (la documentation se construit avec cnam docs build)")
     docs = args.docs or (Path("site") if (Path("site") / "index.html").is_file() else None)
@@ -451,11 +454,17 @@ def cmd_examples(args) -> int:
 def cmd_docs(args) -> int:
     import tempfile
 
+    from .extras import MissingModule, require
+
+    rules = rule_root(args.rules)
+    try:
+        require("docs", f"docs {args.docs_command}")
+    except MissingModule as exc:
+        raise UsageError(str(exc)) from None
     from .diagnostics import render
     from .docsite.build import DocsError, ExamplesFailed, build_site, serve
     from .answer.present import to_json
 
-    rules = rule_root(args.rules)
     with tempfile.TemporaryDirectory(prefix="cnam-site-") as scratch:
         out = args.out or (Path("site") if args.docs_command == "build" else Path(scratch) / "site")
         try:
