@@ -61,11 +61,29 @@ def _request(text: bytes | None) -> dict:
         raise LineError(f"ligne trop longue (plus de {MAX_LINE_BYTES} octets) ; une requête par ligne")
     try:
         request = loads(text)
-    except ValueError as exc:
-        raise LineError(f"JSON invalide ({exc})") from None
+    except ValueError:
+        raise LineError(_json_problem(text)) from None
     if not isinstance(request, dict):
         raise LineError("attendu un objet JSON par ligne")
     return request
+
+
+def _json_problem(text: bytes) -> str:
+    """Why a line is not JSON, in French, with the column (asked again of the json module, whose messages
+    the candidate reader translates; orjson's are English)."""
+    import json
+
+    from ..candidate.files import json_reason
+
+    try:
+        json.loads(text)
+    except UnicodeDecodeError:
+        return "JSON invalide : ligne non encodée en UTF-8"
+    except json.JSONDecodeError as error:
+        return f"JSON invalide, colonne {error.colno} : {json_reason(error.msg)}"
+    except (ValueError, RecursionError):
+        return "JSON invalide"
+    return "JSON invalide : valeur hors de JSON (NaN, Infinity, nombre trop grand)"
 
 
 def _error_line(number: int, error: LineError) -> bytes:

@@ -11,16 +11,10 @@ from pathlib import Path
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, v_args
 
 from . import nodes as n
+from .model import milestone_id
 from ..diagnostics import Diagnostic
 from ..paths import grammar_path
 
-
-MILESTONE_IDS = {
-    "délivrance": "delivery",
-    "candidature": "application",
-    "probatoire": "probatoire",
-    "soutenance": "defense",
-}
 
 KIND_IDS = {
     "salariée": "salaried",
@@ -385,7 +379,7 @@ class ToAst(Transformer):
         return n.Document(_unquote(c[0]), self._s(meta))
 
     def milestones(self, meta, c):
-        return n.Milestones(tuple(MILESTONE_IDS[str(t)] for t in c[1:]), self._s(meta))
+        return n.Milestones(tuple(milestone_id(str(t)) for t in c[1:]), self._s(meta))
 
     def requires(self, meta, c):
         return c[0]
@@ -480,7 +474,7 @@ class ToAst(Transformer):
         return n.Validity(None, dates[0], self._s(meta))
 
     def example_target(self, meta, c):
-        milestone = MILESTONE_IDS[str(c[2])] if len(c) > 2 else None
+        milestone = milestone_id(str(c[2])) if len(c) > 2 else None
         return n.ExampleTarget(str(c[0]), milestone, self._s(meta))
 
     def example_certification(self, meta, c):
