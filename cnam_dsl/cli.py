@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from .argparse_fr import ArgumentParser, french
@@ -33,12 +34,12 @@ def build_parser() -> Parser:
     parser.add_version(f"cnam {tool_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=Parser)
 
-    def command(name: str, help_text: str) -> Parser:
+    def command(name: str, help_text: str, format_help: str | None = None) -> Parser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument("--rules", metavar="DOSSIER", type=Path, default=None,
                        help="dossier de la base de règles (par défaut : la base livrée)")
         p.add_argument("--format", choices=("text", "json"), default="text",
-                       help="text : français, pour les personnes (défaut) ; json : pour les scripts")
+                       help=format_help or "text : français, pour les personnes (défaut) ; json : pour les scripts")
         return p
 
     p = command("check", "Vérifier que des fichiers de règles sont bien formés et cohérents.")
@@ -99,13 +100,16 @@ def build_parser() -> Parser:
     p.add_argument("--fail-on-divergence", action="store_true",
                    help="code de sortie 1 s'il y a une divergence (intégration continue)")
 
-    p = command("batch", "Répondre pour toute une cohorte : une demande JSON par ligne, une réponse JSON par ligne.")
+    p = command("batch", "Répondre pour toute une cohorte : une demande JSON par ligne, une réponse JSON par ligne.",
+                "json : une ligne JSON par réponse (défaut), ou le rapport de --against en JSON ; text : chaque "
+                "réponse en français (en un seul processus), ou le rapport de --against (défaut)")
     p.add_argument("--input", required=True, metavar="FICHIER",
                    help="demandes en lignes JSON {\"command\": \"missing\"|\"vae\", ..., \"profile\": {...}} "
                         "(- : entrée standard)")
     p.add_argument("--jobs", type=_jobs, default=1, metavar="N", help="processus de calcul (défaut : 1)")
     p.add_argument("--against", type=Path, default=None, metavar="DOSSIER",
                    help="autre base de règles : dire combien de réponses changent, par nature de changement")
+    p.set_defaults(format=None)  # without --format: JSON lines for the answers, French for the --against report
 
     p = command("examples", "Des candidats de part et d'autre de chaque seuil d'un diplôme, avec les réponses des "
                             "règles, dans la syntaxe des exemples des fichiers de règles.")
@@ -220,14 +224,18 @@ OPTIONS = {"diploma": "--diploma", "sources": "--source", "source": "--source", 
            "against_rev": "--against-rev"}
 
 
-def load_rules(rules: Path | None):
-    """The rule base (`rules.Rules`), or a UsageError saying why it cannot be used."""
+def load_rules(rules: Path | None, compared: bool = False):
+    """The rule base (`rules.Rules`), or a UsageError saying why it cannot be used. A rule base `compared` with
+    another is used even if its worked examples fail (a warning names each)."""
     from .rules import Rules, RulesError
 
     try:
-        return Rules.load(rules)
+        loaded = Rules.load(rules, failing_examples=compared)
     except RulesError as exc:
         raise UsageError(str(exc)) from None
+    for line in loaded.example_warnings():
+        print(f"cnam: avertissement: {line}", file=sys.stderr)
+    return loaded
 
 
 def load_base(rules: Path | None):
@@ -340,7 +348,10 @@ def cmd_batch(args) -> int:
         raise UsageError(f"{args.input}: fichier introuvable")
     try:
         if args.against is None:
-            batch.run(args.input, args.rules, args.jobs)
+            if args.format == "text":
+                batch.run_text(args.input, args.rules)
+            else:
+                batch.run(args.input, args.rules, args.jobs)
             return 0
         report = batch.impact(args.input, args.rules, args.against)
     except batch.LineError as exc:
@@ -425,7 +436,8 @@ def cmd_diff(args) -> int:
     from .solve import SolverError
 
     try:
-        report, names = diff_report(args, args.date or date.today(), load_rules)
+        compared = args.against is not None or args.against_rev is not None
+        report, names = diff_report(args, args.date or date.today(), partial(load_rules, compared=compared))
     except RequestError as exc:
         raise request_usage(exc) from None
     except SolverError as exc:

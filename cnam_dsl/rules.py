@@ -61,13 +61,17 @@ class Rules:
                  proofs=None, backend=None) -> None:
         self.base, self.root, self.timeout_ms, self.proofs = base, root, timeout_ms, proofs
         self.backend = backend  # None: a `solve.backend.Backend` with `timeout_ms`, made on first need
+        self.example_failures: list[Diagnostic] = []  # the worked examples found failing by `load`
 
     @classmethod
-    def load(cls, root: Path | None = None, *, timeout_ms: int | None = None, cached: bool = True) -> "Rules":
+    def load(cls, root: Path | None = None, *, timeout_ms: int | None = None, cached: bool = True,
+             failing_examples: bool = False) -> "Rules":
         """The rule base of a folder (default: the shipped one), from the cache when its files and the code
         have not changed; RulesError if it cannot be used: the folder is missing or empty, a rule has an
         error, or a worked example does not hold (ExamplesFail; checked once per version of the rules and
-        of the code, the verdict kept in the cache)."""
+        of the code, the verdict kept in the cache). With `failing_examples`, a rule base whose examples
+        fail is used all the same (to compare it with another: a change of rules breaks the examples at its
+        thresholds), the failures in `example_failures` (`example_warnings` words them)."""
         from .cache import ProofStore, cached_rule_base, rule_base_key
 
         root = rule_folder(root)
@@ -83,8 +87,8 @@ class Rules:
             raise RulesError(f"{first.span}: la base de règles contient des erreurs ({first.message}) ; "
                              f"lancez « cnam check --rules {root} »", diagnostics)
         rules = cls(base, root, timeout_ms=timeout_ms, proofs=ProofStore.default() if cached else None)
-        failures = rules.failing_examples(key)
-        if failures:
+        rules.example_failures = failures = rules.failing_examples(key)
+        if failures and not failing_examples:
             more = f", et {len(failures) - 1} autre(s)" if len(failures) > 1 else ""
             raise ExamplesFail(f"{failures[0].span}: un exemple de la base de règles ne tient pas "
                                f"({failures[0].message}{more}) ; lancez « cnam check --rules {root} »",
@@ -109,6 +113,10 @@ class Rules:
             return []
         remember_example_failures(key, failures)
         return failures
+
+    def example_warnings(self) -> list[str]:
+        """The worked examples found failing, one line each (`path:line:col: …`), for a rule base used anyway."""
+        return [f"{d.span}: un exemple de la base de règles ne tient pas ({d.message})" for d in self.example_failures]
 
     @cached_property
     def engine(self):

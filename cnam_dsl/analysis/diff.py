@@ -133,7 +133,23 @@ def source_comparisons(rules: RuleSet, sources: list[str], diploma: str | None, 
         at = f" au jalon {milestone}" if milestone else ""
         raise RequestError([FieldError("diploma", f"les sources {a} et {b} n'énoncent pas toutes deux d'exigence pour "
                            f"{diploma}{at} à la date du {on.isoformat()}")])
+    if not found:
+        raise RequestError([FieldError("sources", nothing_shared(base, [a, b], milestone, on))])
     return found
+
+
+def nothing_shared(base: RuleBase, sources: list[str], milestone: str | None, on: date) -> str:
+    """Why two sources cannot be compared: the diplomas each states requirements for, none in common."""
+    at = f" au jalon {milestone}" if milestone else ""
+    stated = []
+    for s in sources:
+        diplomas = sorted({d for d, info in base.diplomas.items() for m in info.milestones
+                           if milestone in (None, m) and s in base.sources_for(d, m, on)})
+        vae = " (règles de recevabilité VAE seulement, que cnam diff ne compare pas)" if (
+            not diplomas and s in base.vae_sources(on.year)) else ""
+        stated.append(f"{s} : {', '.join(diplomas) or 'aucun diplôme'}{vae}")
+    return (f"les sources {' et '.join(sources)} n'énoncent d'exigence pour aucun diplôme commun{at} à la date du "
+            f"{on.isoformat()}, rien à comparer ({' ; '.join(stated)})")
 
 
 def rules_comparisons(old: RuleSet, new: RuleSet, sources: list[str] | None, diploma: str | None,

@@ -277,14 +277,18 @@ def _errors(lines: list[bytes]) -> int:
     return sum(line.startswith(b'{"line":') for line in lines)
 
 
-def _load(rules: Path | None):
-    """The rule base (`rules.Rules`), or LineError saying why it cannot be used."""
+def _load(rules: Path | None, compared: bool = False):
+    """The rule base (`rules.Rules`), or LineError saying why it cannot be used. A rule base `compared` with
+    another is used even if its worked examples fail (a warning on stderr names each)."""
     from ..rules import Rules, RulesError
 
     try:
-        return Rules.load(rules)
+        loaded = Rules.load(rules, failing_examples=compared)
     except RulesError as exc:
         raise LineError(str(exc)) from None
+    for line in loaded.example_warnings():
+        print(f"cnam: avertissement: {line}", file=sys.stderr)
+    return loaded
 
 
 def answered(chunks, rules: Path | None, jobs: int = 1):
@@ -355,7 +359,43 @@ def run(path: str, rules: Path | None, jobs: int = 1, out=None) -> int:
     return errors
 
 
+def run_text(path: str, rules: Path | None, out=None) -> int:
+    """`cnam batch --format text`: each answer in French, as `cnam missing` or `cnam vae` prints it, under its
+    line number (one process: for people reading a few answers, not for cohorts); returns the error lines."""
+    from ..answer.present import missing_text, vae_text
+
+    out = out or sys.stdout
+    answerer, errors = Answerer(_load(rules)), 0
+    for chunk in read_chunks(path):
+        for (number, text), line in zip(chunk, answerer.lines(chunk)):
+            answer = loads(line)
+            if "error" in answer:
+                errors += 1
+                shown = f"erreur : {answer['error']}"
+            else:
+                profile = loads(text).get("profile")
+                name = profile.get("name") if isinstance(profile, dict) else None
+                name = name if isinstance(name, str) else None
+                shown = (vae_text(answer, name) if "certification" in answer else
+                         missing_text(answer, answerer.base.diplomas[answer["diploma"]].name, name))
+            out.write(f"== Ligne {number}\n{shown}\n\n")
+    out.flush()
+    return errors
+
+
 # ---------------------------------------------------------------- impact of a change of rules
+
+
+def relative_files(answer, root: Path | None):
+    """The answer with the rule files it cites named from its rule base's folder (`cnam-na/licence.cnr`, not
+    `rules/cnam-na/licence.cnr`), so that two copies of a rule base give the same answers."""
+    prefix = f"{Path(root).resolve().name}/" if root is not None else ""
+    if isinstance(answer, dict):
+        return {k: (v.removeprefix(prefix) if k == "file" and isinstance(v, str) else relative_files(v, root))
+                for k, v in answer.items()}
+    if isinstance(answer, list):
+        return [relative_files(v, root) for v in answer]
+    return answer
 
 
 def _summary(answer: dict) -> dict:
@@ -385,8 +425,10 @@ def change_kind(before: dict, after: dict) -> str | None:
 
 
 def impact(path: str, rules: Path | None, against: Path, examples: int = 3) -> dict:
-    """How many candidates' answers change from the rules `rules` to `against`, by kind, with examples."""
-    old, new = Answerer(_load(rules)), Answerer(_load(against))
+    """How many candidates' answers change from the rules `rules` to `against`, by kind, with examples. Answers
+    are compared with their rule files named from each rule base's folder (`licence.cnr` of `cnam-na`, wherever
+    the folder is)."""
+    old, new = Answerer(_load(rules, compared=True)), Answerer(_load(against, compared=True))
     kinds: dict[str, dict] = {}
     total = changed = 0
     progress = Progress()
@@ -396,7 +438,7 @@ def impact(path: str, rules: Path | None, against: Path, examples: int = 3) -> d
             progress.tick()
             if before == after:
                 continue
-            before, after = loads(before), loads(after)
+            before, after = relative_files(loads(before), old.rules.root), relative_files(loads(after), new.rules.root)
             kind = change_kind(before, after)
             if kind is None:
                 continue
@@ -410,21 +452,42 @@ def impact(path: str, rules: Path | None, against: Path, examples: int = 3) -> d
     return {"candidates": total, "changed": changed, "kinds": ordered}
 
 
+STATUS_FR = {"satisfied": "satisfait", "internship": "stage", "missing": "manque", "conflict": "conflit",
+             "undetermined": "indéterminé", "eligible": "recevable", "limit": "limite"}
+FIELD_FR = {"min_months": "durée minimale du stage", "max_months": "durée maximale du stage",
+            "missing_months": "mois manquants", "options": "façons de compléter le dossier",
+            "divergences": "divergences entre sources", "early_review_possible": "examen anticipé",
+            "sources": "sources appliquées"}
+
+
 def impact_text(report: dict) -> str:
     lines = [f"{report['changed']} réponse(s) changent sur {report['candidates']} candidat(s)."]
     for k in report["kinds"]:
-        lines.append(f"- {k['kind']} : {k['count']}")
+        lines.append(f"- {_kind_fr(k['kind'])} : {k['count']}")
         for e in k["examples"]:
             lines.append(f"    ligne {e['line']} : {_brief(e['before'])} → {_brief(e['after'])}")
     return "\n".join(lines)
 
 
+def _kind_fr(kind: str) -> str:
+    """A kind of change (`change_kind`, whose words the JSON report keeps) in French words."""
+    label, _, detail = kind.partition(" : ")
+    if label == "statut":
+        return "statut : " + " → ".join(STATUS_FR.get(s, s) for s in detail.split(" → "))
+    if label == "montants":
+        return "montants : " + ", ".join(FIELD_FR.get(f, f) for f in detail.split(", "))
+    return FIELD_FR.get(kind, kind)
+
+
 def _brief(s: dict) -> str:
     if "error" in s:
         return f"erreur ({s['error']})"
-    amounts = []
     if s["status"] == "internship":
-        amounts.append(f"stage {s['min_months']}–{s['max_months']} mois")
+        return f"stage de {_months(s['min_months'])} à {_months(s['max_months'])} mois"
     if s["status"] == "missing":
-        amounts.append(f"manque {s['missing_months']} mois")
-    return s["status"] + (f" ({', '.join(amounts)})" if amounts else "")
+        return f"manque {_months(s['missing_months'])} mois"
+    return STATUS_FR.get(s["status"], s["status"])
+
+
+def _months(value) -> str:
+    return "—" if value is None else f"{value:g}".replace(".", ",")
