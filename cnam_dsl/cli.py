@@ -254,7 +254,7 @@ def load_candidate(path: str):
 
 def request_usage(error) -> UsageError:
     """A question's errors (`request.RequestError`) as one line, each field named as the options name it."""
-    return UsageError("; ".join(f"{OPTIONS.get(e.path, e.path)} : {e.message}" if e.path else e.message
+    return UsageError(" ; ".join(f"{OPTIONS.get(e.path, e.path)} : {e.message}" if e.path else e.message
                                 for e in error.errors))
 
 

@@ -42,7 +42,7 @@ class RequestError(Exception):
 
     def __init__(self, errors: list[FieldError]) -> None:
         self.errors = tuple(errors)
-        super().__init__("; ".join(str(e) for e in errors))
+        super().__init__(" ; ".join(str(e) for e in errors))
 
 
 @dataclass(frozen=True)

@@ -119,3 +119,23 @@ def test_a_missing_module_is_one_french_line_naming_what_to_install(argv, module
                                                                        "CNAM_CACHE_DIR": str(tmp_path)})
     assert (result.returncode, result.stderr) == (2, f"cnam: erreur: {line}\n")
     assert "Traceback" not in result.stdout
+
+
+# ---------------------------------------------------------------- French typography
+
+
+def test_a_conflict_lists_its_facts_with_a_space_before_each_semicolon(tmp_path):
+    candidate = tmp_path / "conflit.yaml"
+    candidate.write_text("experiences:\n  - {months: 36, field: out}\ndecided_internship_months: 1\n", encoding="utf-8")
+    result = run_cnam("missing", "--diploma", "licence", "--source", "cnam-eleves", "--profile", str(candidate),
+                      "--date", "2026-01-01")
+    assert result.returncode == 0 and "Faits en cause : " in result.stdout
+    assert "0 mois ; expérience dans le domaine" in result.stdout
+    assert not re.search(r"\S[;:] ", result.stdout.replace("http://", "")), re.search(r".{30}\S[;:] ", result.stdout)
+
+
+def test_several_bad_options_are_separated_the_french_way():
+    result = run_cnam("missing", "--diploma", "doctorat", "--date", "hier", "--profile", "-", stdin="{}")
+    assert result.returncode == 2
+    assert result.stderr.startswith('cnam: erreur: --date : date invalide "hier" ; attendu AAAA-MM-JJ, entre 1900 '
+                                    "et 2200 ; --diploma : diplôme inconnu « doctorat » ; attendu l'un de : ")

@@ -120,7 +120,7 @@ def _logical_lines(text: str, path: str) -> list[Line]:
         tree = layout_parser().parse(text if text.endswith("\n") else text + "\n")
     except UnexpectedInput:
         _, diagnostics = parse_text(text, path)
-        where = "; ".join(f"ligne {d.span.line}, colonne {d.span.column} : {d.message}" for d in diagnostics[:3])
+        where = " ; ".join(f"ligne {d.span.line}, colonne {d.span.column} : {d.message}" for d in diagnostics[:3])
         raise FormatError(f"{path}: erreur de syntaxe, fichier laissé tel quel ({where})") from None
     lines = []
     for block in _trees(tree.children):

@@ -195,7 +195,7 @@ def run_mkdocs(config_file: Path) -> None:
     try:
         build(load_config(config_file=str(config_file), strict=True))
     except (Abort, ConfigurationError) as exc:
-        details = "; ".join(collect.messages[:5]) or str(exc)
+        details = " ; ".join(collect.messages[:5]) or str(exc)
         raise DocsError(f"MkDocs a refusé le site (mode strict) : {details}") from None
     finally:
         logger.removeHandler(collect)

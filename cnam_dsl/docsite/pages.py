@@ -159,8 +159,8 @@ def examples_md(examples: list[Example], page: str) -> list[str]:
         title = escape(ex.title)
         if ex.milestone != "delivery":
             title += f" ({MILESTONE_FR[ex.milestone]})"
-        rows.append([title, f"`{ex.source}`", escape("; ".join(profile_facts_fr(read_profile(ex.candidate)))),
-                     escape("; ".join(expected_fr(e) for e in ex.expected)),
+        rows.append([title, f"`{ex.source}`", escape(" ; ".join(profile_facts_fr(read_profile(ex.candidate)))),
+                     escape(" ; ".join(expected_fr(e) for e in ex.expected)),
                      "✓ " + rule_link(ex.span, page)])
     return ["Les exemples écrits dans les fichiers de règles, chacun revérifié par le solveur à la "
             "construction du site (la construction échoue si l'un d'eux ne tient plus).", "",

@@ -172,8 +172,8 @@ class Index:
         if example is None:
             return None
         question = f"pour {example.diploma}" if example.diploma else f"VAE {example.certification}"
-        facts = "; ".join(profile_facts_fr(read_profile(example.candidate)))
-        expected = "; ".join(expected_fr(e) for e in example.expected)
+        facts = " ; ".join(profile_facts_fr(read_profile(example.candidate)))
+        expected = " ; ".join(expected_fr(e) for e in example.expected)
         return (f"**Exemple « {example.title} »** ({question})\n\nFaits : {facts}.\n\n"
                 f"Réponse attendue : {expected} (vérifiée par `cnam check`).")
 
