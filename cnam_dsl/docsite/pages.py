@@ -14,7 +14,7 @@ from .charts import chart_svg, legend_html
 from .divergences import divergences_md
 from .decisions import ChartGrid, DecisionTable, answer_text
 from .markdown import (
-    details, diploma_page, escape, quoted, relative, rule_file_page, rule_link, source_page, status_badge, table,
+    code_span, details, diploma_page, escape, quoted, relative, rule_file_page, rule_link, source_page, status_badge, table,
 )
 from .sources import passages, source_rules
 
@@ -97,8 +97,6 @@ def home_page(base: RuleBase, on: date, examples_checked: int, hand_written: lis
     if "contributing.md" in hand_written:
         lines.append("- [Contribuer](projet/contributing.md) : écrire une règle, lancer `cnam check`, "
                      "`cnam diff`, les tests et la construction de ce site.")
-    if "architecture.md" in hand_written:
-        lines.append("- [L'architecture](projet/architecture.md) : de la grammaire au solveur, étape par étape.")
     lines.append("")
     return "\n".join(lines)
 
@@ -219,7 +217,7 @@ def source_md(base: RuleBase, source: str, on: date) -> str:
     files = sorted({p for p in base.texts if _file_source(base, p) == source})
     diplomas = sorted({p.diploma for p in base.pathways if p.source == source})
     lines = [f"# {escape(source_name(base, source))}", "",
-             f"Identifiant `{source}` · document `{escape(info.document or '—')}` · fichiers de règles : "
+             f"Identifiant `{source}` · document {code_span(info.document or '—')} · fichiers de règles : "
              + ", ".join(f"[{escape(f)}]({relative(page, rule_file_page(f))})" for f in files), "",
              escape(SOURCE_ABOUT.get(source, "")), ""]
     if diplomas:
