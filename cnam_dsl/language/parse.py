@@ -158,6 +158,31 @@ def parse_file(path: Path, display: str | None = None) -> tuple[n.RuleFile | Non
     return parse_text(text, name)
 
 
+def parse_blocks(text: str, path: str) -> n.RuleFile:
+    """The blocks of a file that parse on their own, at their own lines: what an editor can still show of a
+    file being typed, whose block under the cursor does not parse yet.
+
+    >>> rf = parse_blocks("source cnam-na\\n\\nvoie v pour\\n\\nexemple « E »\\n  pour licence\\n", "x.cnr")
+    >>> [(b.kind, b.span.line) for b in rf.blocks]
+    [('source', 1), ('example', 5)]
+    """
+    text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    starts = sorted({0, *_block_starts(lines)})
+    blocks = []
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        try:
+            tree = parser().parse("\n" * start + "\n".join(lines[start:end]) + "\n")
+        except UnexpectedInput:
+            continue
+        builder = ToAst(path)
+        rule_file = builder.transform(tree)
+        if not builder.errors:
+            blocks += rule_file.blocks
+    return n.RuleFile(path, tuple(blocks), n.Span(path, 1, 1, max(len(lines), 1), 1))
+
+
 # ---------------------------------------------------------------- syntax errors
 
 
