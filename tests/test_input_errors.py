@@ -186,3 +186,12 @@ def test_a_worked_example_may_name_its_milestone_by_word_or_by_id(tmp_path):
     shipped, _ = load_rule_base(ROOT / "rules")
     assert [(e.title, e.milestone) for e in base.examples] == [(e.title, e.milestone) for e in shipped.examples]
     assert run_cnam("check", "--rules", str(rules)).returncode == 0
+
+
+def test_diff_takes_a_milestone_s_french_word():
+    by_word = run_cnam("diff", "--source", "cnam-na", "--source", "cnam-eleves", "--diploma", "ingenieur",
+                       "--milestone", "délivrance", "--date", "2026-01-01", "--format", "json")
+    by_id = run_cnam("diff", "--source", "cnam-na", "--source", "cnam-eleves", "--diploma", "ingenieur",
+                     "--milestone", "delivery", "--date", "2026-01-01", "--format", "json")
+    assert by_word.returncode == 0, by_word.stderr
+    assert json.loads(by_word.stdout) == json.loads(by_id.stdout)

@@ -23,7 +23,7 @@ from pathlib import Path
 from ..answer.describe import KIND_FR, months_fr, profile_facts_fr
 from ..answer.explain import comparable, missing_answer, number
 from ..request import FieldError, RequestError, missing_question
-from ..language.model import MILESTONE_FR, MILESTONES, Pathway, RuleBase
+from ..language.model import MILESTONE_FR, MILESTONES, Pathway, RuleBase, milestone_id
 from ..candidate import Experience, InternshipDone, Profile, facts_of, read_profile
 from ..solve import Engine
 from ..solve.witness import Band, DivergenceSearch, Found, Side
@@ -85,11 +85,12 @@ def diff_report(args, on: date, load) -> tuple[dict, dict[str, str]]:
 
     root = args.rules or default_rules_dir()
     label = str(args.rules) if args.rules else "base livrée"
+    milestone = milestone_id(args.milestone) if args.milestone else None  # its id or its French word
     if args.against is not None and args.against_rev is not None:
         raise RequestError([FieldError("against", "--against et --against-rev : choisissez l'une des deux options")])
     if args.against is None and args.against_rev is None:
         rules = _rule_set(label, root, load)
-        report = compare(source_comparisons(rules, args.sources or [], args.diploma, args.milestone, on), on)
+        report = compare(source_comparisons(rules, args.sources or [], args.diploma, milestone, on), on)
         return report, _names(rules.base)
     with tempfile.TemporaryDirectory(prefix="cnam-diff-") as tmp:
         if args.against_rev is not None:
@@ -99,7 +100,7 @@ def diff_report(args, on: date, load) -> tuple[dict, dict[str, str]]:
             old = _rule_set(label, root, load)
             new = _rule_set(str(args.against) + (" (nouvelle)" if str(args.against) == label else ""),
                             args.against, load)
-        comparisons, changes = rules_comparisons(old, new, args.sources, args.diploma, args.milestone, on)
+        comparisons, changes = rules_comparisons(old, new, args.sources, args.diploma, milestone, on)
         report = compare(comparisons, on, changes)
         report["sides"] = [old.label, new.label]
         return report, {**_names(old.base), **_names(new.base)}
