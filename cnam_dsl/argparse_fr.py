@@ -39,14 +39,16 @@ CATALOG = {
     "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
     "the following arguments are required: %s": "arguments obligatoires manquants : %s",
     "unrecognized arguments: %s": "arguments non reconnus : %s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "choix invalide « %(value)s » ; attendu l'un de : %(choices)s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "choix invalide « %(value)s » ; attendu l'un de : %(choices)s",
     "invalid %(type)s value: %(value)r": "valeur invalide « %(value)s »",
     "expected one argument": "une valeur est attendue",
     "expected at most one argument": "au plus une valeur est attendue",
     "expected at least one argument": "au moins une valeur est attendue",
     "expected %s argument": "%s valeur attendue",
     "expected %s arguments": "%s valeurs attendues",
-    "ambiguous option: %(option)s could match %(matches)s": "option ambiguë %(option)s : elle peut désigner %(matches)s",
+    "ambiguous option: %(option)s could match %(matches)s":
+        "option ambiguë %(option)s : elle peut désigner %(matches)s",
     "not allowed with argument %s": "incompatible avec l'argument %s",
     "one of the arguments %s is required": "l'un des arguments %s est obligatoire",
     "ignored explicit argument %r": "valeur inattendue « %s »",

@@ -40,7 +40,7 @@ def test_the_vertical_axis_of_a_chart_has_an_upright_arrow_pointing_up():
 
 def test_the_site_speaks_french_only():
     site, _, _ = built_site()
-    assert not (site / "projet" / "architecture").exists()  # in English, for the code's developers: not published
+    assert "Cette page s'adresse à qui travaille sur l'outil" in page("projet/architecture")
     for html in site.rglob("index.html"):
         text = html.read_text(encoding="utf-8")
         assert "Permanent link" not in text, html

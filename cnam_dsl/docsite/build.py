@@ -30,9 +30,7 @@ from .reference import PAGE as LANGUAGE_PAGE, reference_md
 from .vae import PAGE as VAE_PAGE, missing_information, vae_md
 
 SITE_MARKER = ".cnam-docs"  # left in a folder this module built, so that rebuilding may empty it
-# Pages written by hand and published as they are (French, like the site; docs/architecture.md is for the code's
-# developers and in English, like the code: it stays in the repository).
-HAND_WRITTEN = (("contributing.md", "Contribuer"),)
+HAND_WRITTEN = (("contributing.md", "Contribuer"), ("architecture.md", "Architecture"))  # in French, as the site
 CSS = """\
 :root > * {
   /* The Cnam's red, dark enough for white text on it and for links on white (WCAG AA contrast). */

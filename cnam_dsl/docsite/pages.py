@@ -14,7 +14,8 @@ from .charts import chart_svg, legend_html
 from .divergences import divergences_md
 from .decisions import ChartGrid, DecisionTable, answer_text
 from .markdown import (
-    code_span, details, diploma_page, escape, quoted, relative, rule_file_page, rule_link, source_page, status_badge, table,
+    code_span, details, diploma_page, escape, quoted, relative, rule_file_page, rule_link, source_page, status_badge,
+    table,
 )
 from .sources import passages, source_rules
 
@@ -97,6 +98,8 @@ def home_page(base: RuleBase, on: date, examples_checked: int, hand_written: lis
     if "contributing.md" in hand_written:
         lines.append("- [Contribuer](projet/contributing.md) : écrire une règle, lancer `cnam check`, "
                      "`cnam diff`, les tests et la construction de ce site.")
+    if "architecture.md" in hand_written:
+        lines.append("- [L'architecture](projet/architecture.md) : de la grammaire au solveur, étape par étape.")
     lines.append("")
     return "\n".join(lines)
 
