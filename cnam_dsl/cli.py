@@ -224,13 +224,15 @@ OPTIONS = {"diploma": "--diploma", "sources": "--source", "source": "--source", 
            "against_rev": "--against-rev"}
 
 
-def load_rules(rules: Path | None, compared: bool = False):
-    """The rule base (`rules.Rules`), or a UsageError saying why it cannot be used. A rule base `compared` with
-    another is used even if its worked examples fail (a warning names each)."""
+def load_rules(rules: Path | None, authoring: bool = False):
+    """The rule base (`rules.Rules`), or a UsageError saying why it cannot be used. For `authoring` (comparing
+    two versions, writing examples), a rule base is used even if its worked examples fail (a warning names
+    each): a change of a threshold breaks the examples around it, and these commands are how an author sees
+    what the change does and writes the new examples."""
     from .rules import Rules, RulesError
 
     try:
-        loaded = Rules.load(rules, failing_examples=compared)
+        loaded = Rules.load(rules, failing_examples=authoring)
     except RulesError as exc:
         raise UsageError(str(exc)) from None
     for line in loaded.example_warnings():
@@ -437,7 +439,7 @@ def cmd_diff(args) -> int:
 
     try:
         compared = args.against is not None or args.against_rev is not None
-        report, names = diff_report(args, args.date or date.today(), partial(load_rules, compared=compared))
+        report, names = diff_report(args, args.date or date.today(), partial(load_rules, authoring=compared))
     except RequestError as exc:
         raise request_usage(exc) from None
     except SolverError as exc:
@@ -452,7 +454,7 @@ def cmd_examples(args) -> int:
     from .request import RequestError
     from .solve import SolverError
 
-    rules = load_rules(args.rules)
+    rules = load_rules(args.rules, authoring=True)
     try:
         found = boundary_examples(rules, args.diploma, args.sources)
     except RequestError as exc:

@@ -165,3 +165,11 @@ def test_a_solver_that_gives_up_on_an_example_decides_nothing(tmp_path, monkeypa
     from cnam_dsl import cache
 
     assert cache.cached_example_failures("0" * 64) is None
+
+
+def test_new_examples_can_be_written_for_a_rule_base_whose_examples_fail(failing_example):
+    rules, line = failing_example
+    result = run_cnam("examples", "--rules", str(rules), "--diploma", "bac+2", "--source", "cnam-na")
+    assert result.returncode == 0 and "exemple « " in result.stdout
+    assert result.stderr.startswith(f"cnam: avertissement: regles/cnam-na/bac2.cnr:{line}:3: un exemple de la base "
+                                    "de règles ne tient pas (exemple « ")
