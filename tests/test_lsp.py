@@ -211,6 +211,31 @@ async def test_outline_lists_the_blocks(client, rules):
     assert any(c.name.startswith("exige expérience salariée") for c in symbols[1].children)
 
 
+async def test_a_file_being_typed_keeps_its_outline_and_hovers(client, rules):
+    """While one block has a syntax error (as it does between keystrokes), the others still hover and outline,
+    at their new lines."""
+    path = rules / "cnam-eleves" / "licence.cnr"
+    text = path.read_text(encoding="utf-8").replace("source cnam-eleves\n", "source cnam-eleves\n\nvoie nouvelle pour\n", 1)
+    uri = show(client, path, text)
+    await diagnostics_until(client, uri, lambda ds: ds and any(d.code == "E100" for d in ds))
+    document = lsp.TextDocumentIdentifier(uri=uri)
+    symbols = await client.text_document_document_symbol_async(lsp.DocumentSymbolParams(text_document=document))
+    names = [s.name for s in symbols]
+    assert names[:3] == ["source cnam-eleves", "voie licence-specialite", "voie licence-hors-specialite"]
+    assert "voie nouvelle" not in names
+    hover = await client.text_document_hover_async(lsp.HoverParams(text_document=document,
+                                                                   position=position_of(text, "durée modulable")))
+    assert hover is not None and "sans descendre sous 3 mois" in hover.contents.value
+    where = position_of(text, "pour licence")
+    hover = await client.text_document_hover_async(lsp.HoverParams(
+        text_document=document, position=at(where.line, where.character + 6)))
+    assert hover is not None and "Licence, parcours complet" in hover.contents.value
+    statements = await complete(client, uri, at(position_of(text, "voie nouvelle").line + 1, 2))
+    assert "exige un stage de 6 mois" in statements
+    show(client, path, path.read_text(encoding="utf-8"))
+    await diagnostics_until(client, uri, clean)
+
+
 # ---------------------------------------------------------------- writing the rules
 
 

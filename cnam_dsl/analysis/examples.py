@@ -18,15 +18,13 @@ from ..answer.describe import experience_fr, internship_fr
 from .diff import witness_profile
 from ..answer.explain import missing_answer, number
 from ..request import FieldError, RequestError, missing_question
-from ..language.model import ADDED_ANY_FIELD, ADDED_IN_FIELD, Pathway
-from ..language.parse import MILESTONE_IDS
+from ..language.model import ADDED_ANY_FIELD, ADDED_IN_FIELD, MILESTONE_WORD, Pathway
 from ..candidate import Profile
 from ..solve import Engine
 from ..solve.boundaries import at_threshold
 from ..solve.terms import DECISION, stage_name, var_name
 from .verify import EXAMPLE_DAY
 
-MILESTONE_WORDS = {v: k for k, v in MILESTONE_IDS.items()}
 KIND_WORDS = {"self_employed": "non salariée", "volunteer": "bénévole", "union": "syndicale"}
 
 
@@ -69,7 +67,7 @@ class BoundaryExample:
     def text(self) -> str:
         target = f"  pour {self.diploma}"
         if self.milestone != "delivery":
-            target += f" au jalon {MILESTONE_WORDS[self.milestone]}"
+            target += f" au jalon {MILESTONE_WORD[self.milestone]}"
         lines = [f"exemple « {self.title} »", target]
         lines += [f"  {f}" for f in self.facts()] + [f"  {self.expected()}"]
         return "\n".join(lines)

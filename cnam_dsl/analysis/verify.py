@@ -46,8 +46,24 @@ def unsatisfiable_pathways(base: RuleBase, engine: Engine, on: date) -> list[Dia
 
 
 def check_example(engine: Engine, example: Example, with_options: bool = True) -> list[Diagnostic]:
-    """What the rules answer differently from a worked example's expectations (no diagnostic: it holds).
-    `with_options=False` skips the answer's options, which no expectation states (faster)."""
+    """What is wrong with a worked example: an answer other than expected (E311), none (E310), or the solver
+    gave up (UNDECIDED: neither confirmed nor refuted). `with_options=False` skips the answer's options,
+    which no expectation states (faster)."""
+    try:
+        return example_mismatches(engine, example, with_options)
+    except SolverError as exc:
+        return [Diagnostic("error", UNDECIDED, f"exemple « {example.title} » sans réponse : {exc}", example.span)]
+
+
+def failing_examples(engine: Engine) -> list[Diagnostic]:
+    """The diagnostics of the worked examples of the rule base that do not hold; SolverError when the solver
+    gives up on one (then nothing is known of it)."""
+    return [d for example in engine.base.examples for d in example_mismatches(engine, example, False)]
+
+
+def example_mismatches(engine: Engine, example: Example, with_options: bool = True) -> list[Diagnostic]:
+    """Each expectation of a worked example that the rules' answer contradicts (E311), or why the example
+    cannot be asked (E310); SolverError when the solver gives up."""
     if not applies(engine.base, example) and any(e.kind == "not_applicable" for e in example.expected):
         return [Diagnostic("error", "E311", f"exemple « {example.title} » : la source {example.source} n'énonce "
                            f"rien pour cette question, « {expected_word(e)} » ne peut pas y être vérifié",
@@ -64,8 +80,6 @@ def check_example(engine: Engine, example: Example, with_options: bool = True) -
             answer = missing_answer(engine, question, with_options)
     except (RequestError, ProfileError) as exc:
         return [Diagnostic("error", "E310", f"exemple « {example.title} » sans réponse : {exc}", example.span)]
-    except SolverError as exc:  # the solver gave up: the example is neither confirmed nor refuted
-        return [Diagnostic("error", UNDECIDED, f"exemple « {example.title} » sans réponse : {exc}", example.span)]
     diagnostics = []
     for expected in example.expected:
         problem = mismatch(expected, answer)

@@ -323,9 +323,11 @@ def source_rules(base: RuleBase, source: str) -> list[SourceRule]:
             heading = f"Voie « {p.name} » ({p.diploma})"
             found += [SourceRule(heading, text, prov) for text, prov in pathway_statements(p)]
         elif p.source == source and not any(r.provenance == p.provenance for r in found):
+            model = next(q.diploma for q in base.pathways if q.key == p.reused_from)
+            name = base.diplomas[model].name if model in base.diplomas else model
             found.append(SourceRule(f"Reprise ({p.diploma})",
-                                    f"Le diplôme {p.diploma} reprend les voies d'un autre diplôme de la source.",
-                                    p.provenance))
+                                    f"Le diplôme {p.diploma} reprend les voies du diplôme {model} ({name}) de la "
+                                    "même source.", p.provenance))
     for g in base.generals_of(source):
         found.append(SourceRule("Règle générale", sentence(general_fr(g)), g.provenance))
     early = base.early_review_of(source)

@@ -368,7 +368,7 @@ def _pathway_parts(p: Pathway, applies: bool) -> tuple:
 
 def conflict_explanation(outcome: Outcome) -> list[dict]:
     facts = [fact_fr(t.rule) for t in outcome.core if t.kind == "fact"]
-    with_facts = f" Faits du candidat en cause : {'; '.join(facts)}." if facts else ""
+    with_facts = f" Faits du candidat en cause : {' ; '.join(facts)}." if facts else ""
     entries = []
     for t in outcome.core:
         if t.kind == "fact" or t.provenance is None:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..authoring.highlight import grammar_literals, grammar_terminals, grammar_text
-from .markdown import escape
+from .markdown import code_span
 
 PAGE = "auteurs/langage.md"
 
@@ -247,7 +247,7 @@ def reference_md() -> str:
     lines += ["## Mots-clés", "",
               "Tirés de la grammaire : les mots simples puis les expressions (les espaces peuvent être "
               "multiples, les apostrophes droites ou typographiques).", "",
-              " ".join(f"`{escape(w)}`" for w in sorted(grammar_literals(grammar)) if w.isalpha()), ""]
-    rows = [f"| `{name}` | `{escape(readable(p))}` |" for name, p in sorted(grammar_terminals(grammar).items())]
+              " ".join(code_span(w) for w in sorted(grammar_literals(grammar)) if w.isalpha()), ""]
+    rows = [f"| `{name}` | {code_span(readable(p))} |" for name, p in sorted(grammar_terminals(grammar).items())]
     lines += ["| Terminal | Forme |", "|---|---|"] + rows + [""]
     return "\n".join(lines)

@@ -88,7 +88,10 @@ def units() -> tuple[str, ...]:
 
 
 def milestones() -> tuple[str, ...]:
-    return terminal_words()["MILESTONE"]
+    """The milestones' words, as rule files write them (the grammar also takes their ids)."""
+    from .model import MILESTONE_WORD
+
+    return tuple(w for w in terminal_words()["MILESTONE"] if w in MILESTONE_WORD.values())
 
 
 def headers() -> tuple[str, ...]:

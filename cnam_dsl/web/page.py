@@ -8,6 +8,7 @@ a row, export, import) and the server renders the page again, data kept.
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -247,10 +248,19 @@ async def _export(request: Request, form: FormData) -> Response:
     if profile is None:
         return await render(request, form, status_code=422)
     text = yaml.safe_dump(profile.to_dict(), allow_unicode=True, sort_keys=False, default_flow_style=False)
-    stem = "".join(c if c.isascii() and c.isalnum() else "-" for c in (profile.name or "candidat").lower())
-    filename = "-".join(part for part in stem.split("-") if part) or "candidat"
     return Response(text, media_type="application/yaml; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}.yaml"'})
+                    headers={"Content-Disposition": f'attachment; filename="{file_stem(profile.name)}.yaml"'})
+
+
+def file_stem(name: str | None) -> str:
+    """A candidate's name as a file name: letters transliterated, accents dropped, other signs as dashes.
+
+    >>> file_stem("Léa Moreau"), file_stem("Zoë O'Brien-Çelik"), file_stem("李"), file_stem(None)
+    ('lea-moreau', 'zoe-o-brien-celik', 'candidat', 'candidat')
+    """
+    plain = unicodedata.normalize("NFKD", (name or "").replace("œ", "oe").replace("æ", "ae").replace("ß", "ss"))
+    stem = "".join(c if c.isascii() and c.isalnum() else "-" for c in plain.lower() if not unicodedata.combining(c))
+    return "-".join(part for part in stem.split("-") if part) or "candidat"
 
 
 async def _import(request: Request, form: FormData, upload: object) -> HTMLResponse:
