@@ -59,7 +59,7 @@ def test_every_help_is_french(command):
     (["missing", "--diploma"], "option --diploma : une valeur est attendue"),
     (["check", "--format", "yaml"], "option --format : choix invalide « yaml » ; attendu l'un de : text, json"),
     (["frob"], "argument COMMANDE : choix invalide « frob » ; attendu l'un de : check, missing, vae, fmt, lsp, "
-               "serve, diff, batch, examples, docs"),
+               "serve, diff, batch, examples, docs, record, records"),
     (["docs"], "arguments obligatoires manquants : ACTION"),
     (["missing", "--port", "3", "--diploma", "licence", "--profile", ALICE], "arguments non reconnus : --port 3"),
     (["--verbose"], "arguments non reconnus : --verbose"),

@@ -37,11 +37,11 @@ from fractions import Fraction
 from ..answer.describe import AUTHORITY_FR, months_fr
 from ..answer.explain import comparable, missing_answer, vae_answer
 from ..candidate import Profile
-from ..language.model import MILESTONE_FR, Example, RuleBase
+from ..language.model import MILESTONE_FR, MILESTONE_WORD, Example, RuleBase
 from ..request import RequestError, missing_question, vae_question
 from ..solve import Engine, SolverError
 from .diff import witness_profile
-from .examples import MILESTONE_WORDS, BoundaryExample, profile_statements
+from .examples import BoundaryExample, profile_statements
 from .operators import OPERATORS, Mutant, mutants_of
 from .verify import EXAMPLE_DAY, UNDECIDED, check_example
 
@@ -261,7 +261,7 @@ def _decider_proposal(rules, engine: Engine, scope: Scope) -> str | None:
 def _not_applicable(rules, engine: Engine, source: str, diploma: str, milestone: str) -> str | None:
     """An example saying that the source states nothing for the diploma at that milestone (where the mutant
     does)."""
-    at = "" if milestone == "delivery" else f" au jalon {MILESTONE_WORDS[milestone]}"
+    at = "" if milestone == "delivery" else f" au jalon {MILESTONE_WORD[milestone]}"
     title = f"{diploma}{at} : la source n'énonce rien"
     block = _titled(f"exemple « {title} »\n  pour {diploma}{at}\n  attendu non applicable", title, rules.base,
                     source)

@@ -295,13 +295,14 @@ def _load(rules: Path | None, compared: bool = False):
     return loaded
 
 
-def answered(chunks, rules: Path | None, jobs: int = 1):
+def answered(chunks, rules: Path | None, jobs: int = 1, loaded=None):
     """For each chunk of (number, text) input lines, in order: (a function writing its output lines to a
     binary stream, how many lines, how many error lines). With `jobs` > 1, worker processes answer the
     chunks, a bounded number at a time, each into a temporary file (removed once copied); where the
-    system can fork them, they start with the rule base already loaded."""
-    if jobs <= 1:
-        answerer = Answerer(_load(rules))
+    system can fork them, they start with the rule base already loaded. `loaded`: the rules of `rules`,
+    already loaded by the caller (answered in this process)."""
+    if jobs <= 1 or loaded is not None:
+        answerer = Answerer(loaded if loaded is not None else _load(rules))
         for chunk in chunks:
             lines = answerer.lines(chunk)
             yield functools.partial(_write_lines, lines), len(lines), _errors(lines)

@@ -58,7 +58,7 @@ def answered(bodies: Iterator[tuple[object, dict]], rules, root: Path | None):
             waiting.append(records)
             yield lines
 
-    for write, _, _ in cohort.answered(chunks(), root, 1):
+    for write, _, _ in cohort.answered(chunks(), root, 1, loaded=rules):
         out = io.BytesIO()
         write(out)
         lines = iter(out.getvalue().splitlines())
@@ -271,7 +271,9 @@ def replay(store: Store, root: Path, jobs: int = 1) -> dict:
     replay a share of the records each (ranges of ids), and their reports are put together."""
     from ..rules import Rules
 
-    rules = Rules.load(root)  # checked (and cached) once, before any worker loads it
+    # checked (and cached) once, before any worker loads it; a corrected rule base is replayed even if some
+    # of its worked examples fail (the command says which): the replay shows what the correction changes
+    rules = Rules.load(root, failing_examples=True)
     last = store.last_id()
     if jobs <= 1 or last < 2 * jobs:
         with collector_paused():
@@ -294,7 +296,7 @@ def _replay_range(url: str, root: str, low: int, high: int) -> dict:
     store = Store.open(url)
     try:
         with collector_paused():
-            return _replay_part(store, Rules.load(Path(root)), Path(root), (low, high))
+            return _replay_part(store, Rules.load(Path(root), failing_examples=True), Path(root), (low, high))
     finally:
         store.close()
 

@@ -233,6 +233,7 @@ def cmd_verify(args) -> int:
 
 
 def cmd_replay(args) -> int:
+    from ..cli import load_rules
     from ..rules import RulesError, rule_folder
     from .audit import replay, replay_text
 
@@ -240,6 +241,7 @@ def cmd_replay(args) -> int:
         root = rule_folder(args.rules)
     except RulesError as error:
         raise _usage(f"--rules : {error}") from None
+    load_rules(root, authoring=True)  # a warning for each worked example the corrected rules break
     try:
         report = _with_store(args, lambda store: replay(store, root, args.jobs))
     except RulesError as error:
