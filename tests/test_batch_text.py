@@ -24,7 +24,7 @@ def test_batch_text_is_each_answer_in_french_under_its_line_number(tmp_path):
     blocks = result.stdout.split("\n\n== ")
     assert result.stdout.startswith("== Ligne 1\nCandidat : Léa Moreau\nDiplôme : Licence, parcours complet")
     assert "L'expérience du candidat suffit à condition d'effectuer un stage." in blocks[0]
-    assert blocks[1].startswith("Ligne 2\nCandidat : Bruno\nCertification : LP110504 — année 2026")
+    assert blocks[1].startswith("Ligne 2\nCandidat : Bruno\nCertification : LP110504 (Licence Commerce, Vente, Marketing) — année 2026")
     assert blocks[2] == "Ligne 3\nerreur : diploma : diplôme inconnu « doctorat » ; attendu l'un de : bac+2, " \
                         "bac+3, bac+4, certificat, ingenierie-formation, ingenieur, licence, licence-l3, " \
                         "psychologue-travail\n\n"

@@ -18,7 +18,7 @@ def test_document_names_show_as_written():
     for html in site.rglob("index.html"):
         assert not re.search(r"<code>[^<]*\\[_*|\[\]][^<]*</code>", html.read_text(encoding="utf-8")), html
     assert "<code>000_6c32f63ad9fce940.txt</code>" in page("sources/cnam-na")
-    assert "<code>le jury|le Cnam</code>" in page("auteurs/langage")
+    assert "<code>, durée décidée par le jury|le Cnam</code>" in page("auteurs/langage")
 
 
 def test_a_reprise_says_which_diploma_it_takes_its_pathways_from():
