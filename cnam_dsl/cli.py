@@ -159,7 +159,7 @@ def _date(text: str) -> date:
 
 
 def _port(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"port invalide « {text} » ; attendu un entier entre 1 et 65535")
     return int(text)
 
@@ -175,7 +175,7 @@ def _seconds(text: str) -> float:
 
 
 def _jobs(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 64:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 64:
         raise argparse.ArgumentTypeError(f"nombre de processus invalide « {text} » ; attendu un entier entre 1 et 64")
     return int(text)
 
@@ -190,21 +190,92 @@ def main(argv: list[str] | None = None) -> int:
         handler = {"check": cmd_check, "missing": cmd_missing, "vae": cmd_vae, "fmt": cmd_fmt,
                    "lsp": cmd_lsp, "serve": cmd_serve, "diff": cmd_diff,
                    "examples": cmd_examples, "docs": cmd_docs, "batch": cmd_batch}[args.command]
-        return handler(args)
+        code = handler(args)
+        _flush_output()
+        return code
     except UsageError as exc:
-        print(f"cnam: erreur: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
     except KeyboardInterrupt:
-        print("cnam: interrompu", file=sys.stderr)
-        return 2
+        return _fail("interrompu", prefix="cnam: ")
     except RecursionError:
-        print("cnam: erreur: entrée trop profondément imbriquée", file=sys.stderr)
-        return 2
+        return _fail("entrée trop profondément imbriquée")
     except BrokenPipeError:  # `cnam ... | head`: the reader left, nothing more to say
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _drop_output()
         return 0
+    except OSError as exc:  # a disk full, a device gone: one line, never a traceback
+        _drop_output()
+        return _fail(os_error_fr(exc))
+
+
+def emit(text: str) -> None:
+    """Print a result on standard output, as a terminal shows it (control characters escaped); a write that
+    fails (a full disk: `> /dev/full`) is one line on standard error, exit 2."""
+    from .answer.present import terminal_safe
+
+    try:
+        print(terminal_safe(text))
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _drop_output()
+        raise UsageError(f"impossible d'écrire la réponse sur la sortie standard : {os_error_fr(exc)}") from None
+
+
+def _flush_output() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _drop_output()
+        raise UsageError(f"impossible d'écrire la réponse sur la sortie standard : {os_error_fr(exc)}") from None
+
+
+def _drop_output() -> None:
+    """Send what is left of standard output nowhere (its writes failed: the final flush must not fail again)."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def warn(text: str) -> None:
+    """Print a line for people on standard error, control characters escaped."""
+    from .answer.present import terminal_safe
+
+    try:
+        print(terminal_safe(text), file=sys.stderr)
+    except OSError:  # nowhere left to say it
+        pass
+
+
+def _fail(message: str, prefix: str = "cnam: erreur: ") -> int:
+    warn(prefix + message)
+    return 2
+
+
+OS_ERRORS_FR = {"ENOSPC": "plus de place sur le disque", "EDQUOT": "quota de disque dépassé",
+                "EFBIG": "fichier trop volumineux", "EIO": "erreur d'entrée-sortie", "EROFS":
+                "système de fichiers en lecture seule", "EACCES": "permission refusée", "EPERM": "opération non permise",
+                "ENOENT": "fichier ou dossier introuvable", "EISDIR": "c'est un dossier", "ENOTDIR": "pas un dossier"}
+
+
+def os_error_fr(error: OSError) -> str:
+    """An operating system's refusal in French, naming the file when there is one.
+
+    >>> import errno
+    >>> os_error_fr(OSError(errno.ENOSPC, "No space left on device"))
+    'plus de place sur le disque (errno 28)'
+    >>> os_error_fr(PermissionError(errno.EACCES, "Permission denied", "/x"))
+    '/x : permission refusée (errno 13)'
+    """
+    import errno
+
+    name = errno.errorcode.get(error.errno or 0, "")
+    reason = f"{OS_ERRORS_FR.get(name, error.strerror or error.__class__.__name__)} (errno {error.errno})"
+    return f"{error.filename} : {reason}" if error.filename else reason
 
 
 # ---------------------------------------------------------------- commands
@@ -264,14 +335,14 @@ def cmd_check(args) -> int:
             raise UsageError(str(exc)) from None
     texts = base.texts if base is not None else {}
     if args.format == "json":
-        print(to_json([d.to_json() for d in diagnostics]))
+        emit(to_json([d.to_json() for d in diagnostics]))
     else:
         texts = texts or _read_texts(diagnostics)
         for d in diagnostics:
-            print(render(d, texts))
+            emit(render(d, texts))
         errors = sum(d.is_error for d in diagnostics)
         warnings = len(diagnostics) - errors
-        print(f"{len(paths)} fichier(s) vérifié(s) : {errors} erreur(s), {warnings} avertissement(s).")
+        emit(f"{len(paths)} fichier(s) vérifié(s) : {errors} erreur(s), {warnings} avertissement(s).")
     return 1 if any(d.is_error for d in diagnostics) else 0
 
 
@@ -338,9 +409,9 @@ def cmd_missing(args) -> int:
     except SolverError as exc:
         raise UsageError(str(exc)) from None
     if args.format == "json":
-        print(to_json(answer))
+        emit(to_json(answer))
     else:
-        print(missing_text(answer, rules.base.diplomas[question.diploma].name, profile.name))
+        emit(missing_text(answer, rules.base.diplomas[question.diploma].name, profile.name))
     return 0
 
 
@@ -356,7 +427,7 @@ def cmd_batch(args) -> int:
         report = batch.impact(args.input, args.rules, args.against)
     except batch.LineError as exc:
         raise UsageError(str(exc)) from None
-    print(batch.dumps(report).decode("utf-8") if args.format == "json" else batch.impact_text(report))
+    emit(batch.dumps(report).decode("utf-8") if args.format == "json" else batch.impact_text(report))
     return 0
 
 
@@ -375,9 +446,9 @@ def cmd_vae(args) -> int:
     except SolverError as exc:
         raise UsageError(str(exc)) from None
     if args.format == "json":
-        print(to_json(answer))
+        emit(to_json(answer))
     else:
-        print(vae_text(answer, profile.name))
+        emit(vae_text(answer, profile.name))
     return 0
 
 
@@ -394,8 +465,8 @@ def cmd_fmt(args) -> int:
         files += rule_files(p) if p.is_dir() else [p]
     report = format_files(files, contexts(root), check_only=args.check)
     for _, reason in report.refused:
-        print(f"cnam fmt: {reason}", file=sys.stderr)
-    print(to_json(report.to_json()) if args.format == "json" else report.text(args.check))
+        warn(f"cnam fmt: {reason}")
+    emit(to_json(report.to_json()) if args.format == "json" else report.text(args.check))
     return 1 if report.refused or args.check and report.changed else 0
 
 
@@ -443,7 +514,7 @@ def cmd_diff(args) -> int:
         raise request_usage(exc) from None
     except SolverError as exc:
         raise UsageError(str(exc)) from None
-    print(to_json(report) if args.format == "json" else diff_text(report, names))
+    emit(to_json(report) if args.format == "json" else diff_text(report, names))
     return 1 if args.fail_on_divergence and (report["divergences"] or report["changes"]) else 0
 
 
@@ -460,7 +531,7 @@ def cmd_examples(args) -> int:
         raise request_usage(exc) from None
     except SolverError as exc:
         raise UsageError(str(exc)) from None
-    print(to_json([e.to_json() for e in found]) if args.format == "json" else examples_text(found))
+    emit(to_json([e.to_json() for e in found]) if args.format == "json" else examples_text(found))
     return 0
 
 
@@ -478,16 +549,16 @@ def cmd_docs(args) -> int:
             result = build_site(rules, out, args.date, args.markdown)
         except ExamplesFailed as exc:
             for d in exc.diagnostics:
-                print(render(d, exc.texts), file=sys.stderr)
-            print(f"cnam docs: la construction a échoué : {exc} (lancez « cnam check »)", file=sys.stderr)
+                warn(render(d, exc.texts))
+            warn(f"cnam docs: la construction a échoué : {exc} (lancez « cnam check »)")
             return 1
         except DocsError as exc:
             raise UsageError(str(exc)) from None
         for note in result.notes:
-            print(f"cnam docs: remarque : {note}", file=sys.stderr)
+            warn(f"cnam docs: remarque : {note}")
         summary = {"site": str(out), "pages": len(result.pages), "examples": result.examples,
                    "seconds": round(result.seconds, 1), "notes": result.notes}
-        print(to_json(summary) if args.format == "json" else
+        emit(to_json(summary) if args.format == "json" else
               f"Site construit dans {out} : {len(result.pages)} pages, {result.examples} exemples vérifiés, "
               f"en {result.seconds:.1f} s.".replace(f"{result.seconds:.1f}", f"{result.seconds:.1f}".replace(".", ",")))
         if args.docs_command == "build":

@@ -16,10 +16,12 @@ from .model import (
     Expected, GeneralRule, InternshipRule, ModulationRule, Pathway, Provenance, RequestLimitRule,
     RuleBase, SourceInfo, VaeRules,
 )
-from .parse import parse_file, parse_text
+from ..paths import FileRefused, read_text_file
+from .parse import parse_text
 
 DURATION_UNITS = {"mois": Fraction(1), "an": Fraction(12), "ans": Fraction(12)}
 MAX_RULE_FILE_BYTES = 1_000_000
+MAX_DOCUMENT_BYTES = 5_000_000  # a source document (the shipped ones: under 8 kB)
 # A source document is a plain file beside its rule file: no folder, no "..", no control character.
 SAFE_DOCUMENT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,200}")
 MAX_RULE_FILES = 2_000
@@ -77,17 +79,17 @@ def check_files(paths: list[Path], root: Path | None = None,
     for path in paths[:MAX_RULE_FILES]:
         display = _display(path, root)
         text = (overrides or {}).get(path.resolve())
-        size = len(text.encode("utf-8")) if text is not None else path.stat().st_size
-        if size > MAX_RULE_FILE_BYTES:
-            diagnostics.append(Diagnostic("error", "E003", "fichier de règles trop volumineux (1 Mo au plus)",
-                                          n.Span(display, 1, 1, 1, 1)))
+        if text is None:
+            text, problem = _rule_text(path, display)
+            if problem is not None:
+                diagnostics.append(problem)
+                continue
+        elif len(text.encode("utf-8")) > MAX_RULE_FILE_BYTES:
+            diagnostics.append(_too_large(display))
             continue
-        rule_file, diags = parse_file(path, display) if text is None else parse_text(text, display)
+        rule_file, diags = parse_text(text, display)
         diagnostics += diags
-        try:
-            texts[display] = text if text is not None else path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            pass
+        texts[display] = text
         if rule_file is not None:
             parsed.append((path, rule_file))
     if len(paths) > MAX_RULE_FILES:
@@ -109,6 +111,23 @@ def check_files(paths: list[Path], root: Path | None = None,
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
     return base, diagnostics
+
+
+def _rule_text(path: Path, display: str) -> tuple[str | None, Diagnostic | None]:
+    """A rule file's text (read once, a regular file within the size limit), or the diagnostic why not."""
+    span = n.Span(display, 1, 1, 1, 1)
+    try:
+        return read_text_file(path, MAX_RULE_FILE_BYTES), None
+    except FileRefused as exc:
+        if path.is_file():  # a regular file: too large
+            return None, _too_large(display)
+        return None, Diagnostic("error", "E001", f"fichier illisible : {exc}", span)
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, Diagnostic("error", "E001", f"fichier illisible ({exc.__class__.__name__})", span)
+
+
+def _too_large(display: str) -> Diagnostic:
+    return Diagnostic("error", "E003", "fichier de règles trop volumineux (1 Mo au plus)", n.Span(display, 1, 1, 1, 1))
 
 
 def _block_beyond_limit(parsed: list[tuple[Path, n.RuleFile]]) -> n.Span | None:
@@ -194,9 +213,10 @@ class Builder:
                                "du dossier de la source (lettres, chiffres, . _ -)", document.span)
             document = None
         if document is not None:
-            doc_path = path.parent / document.path
             try:
-                text = doc_path.read_text(encoding="utf-8")
+                text = read_text_file(path.parent / document.path, MAX_DOCUMENT_BYTES)
+            except FileRefused as exc:
+                self.error("E242", f"document source illisible : {document.path} ({exc})", document.span)
             except (OSError, UnicodeDecodeError):
                 self.error("E242", f"document source illisible : {document.path}", document.span)
         self.sources[block.name] = SourceInfo(block.name, title.text if title else None,

@@ -154,16 +154,6 @@ def parse_text(text: str, path: str) -> tuple[n.RuleFile | None, list[Diagnostic
     return (None if builder.errors else rule_file), builder.errors
 
 
-def parse_file(path: Path, display: str | None = None) -> tuple[n.RuleFile | None, list[Diagnostic]]:
-    name = display or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        span = n.Span(name, 1, 1, 1, 1)
-        return None, [Diagnostic("error", "E001", f"fichier illisible ({exc.__class__.__name__})", span)]
-    return parse_text(text, name)
-
-
 # ---------------------------------------------------------------- syntax errors
 
 
