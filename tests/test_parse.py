@@ -71,3 +71,23 @@ def test_impossible_date_is_reported():
 def test_unexpected_character():
     rule_file, diagnostics = parse_text("source essai\nvoie a pour licence\n  exige € 3\n", "x.cnr")
     assert rule_file is None and diagnostics[0].span.line == 3
+
+
+def test_syntax_error_recovery_parses_each_block_once(monkeypatch):
+    """Every bad block reported, at its line, for text read about twice over (not once per block: issue 19)."""
+    from cnam_dsl.language import parse
+
+    real = parse.parser()
+    parsed: list[int] = []
+
+    class Counting:
+        def parse(self, text: str):
+            parsed.append(len(text))
+            return real.parse(text)
+
+    monkeypatch.setattr(parse, "parser", lambda: Counting())
+    text = "source s\n" + "".join(f"voie a{i} pour b\n  exige expérience d'au moins deux\n" for i in range(500))
+    rule_file, diagnostics = parse_text(text, "x.cnr")
+    assert rule_file is None and len(diagnostics) == 500
+    assert [d.span.line for d in diagnostics[:2]] == [3, 5] and diagnostics[-1].span.line == 1001
+    assert sum(parsed) <= 2 * len(text) + 100

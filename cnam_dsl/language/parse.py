@@ -167,7 +167,8 @@ def _block_starts(lines: list[str]) -> list[int]:
 
 
 def _errors_by_block(text: str, path: str) -> list[Diagnostic]:
-    """Parse each block on its own (padded so lines keep their numbers) to report every error."""
+    """Parse each block on its own to report every error (linear: each block is parsed once, its error's line
+    shifted by the block's first line)."""
     lines = text.split("\n")
     starts = _block_starts(lines)
     if starts[0] != 0:
@@ -175,11 +176,10 @@ def _errors_by_block(text: str, path: str) -> list[Diagnostic]:
     diagnostics = []
     for k, start in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else len(lines)
-        chunk = "\n" * start + "\n".join(lines[start:end]) + "\n"
         try:
-            parser().parse(chunk)
+            parser().parse("\n".join(lines[start:end]) + "\n")
         except UnexpectedInput as exc:
-            diagnostics.append(_syntax_diagnostic(exc, lines, path))
+            diagnostics.append(_syntax_diagnostic(exc, lines, path, start))
     if not diagnostics:  # the whole failed but no block alone did: report the whole's error
         try:
             parser().parse(text)
@@ -188,8 +188,9 @@ def _errors_by_block(text: str, path: str) -> list[Diagnostic]:
     return diagnostics
 
 
-def _syntax_diagnostic(exc: UnexpectedInput, lines: list[str], path: str) -> Diagnostic:
-    line, column = max(exc.line, 1), max(exc.column, 1)
+def _syntax_diagnostic(exc: UnexpectedInput, lines: list[str], path: str, first_line: int = 0) -> Diagnostic:
+    """The diagnostic of a syntax error (`first_line`: the 0-based line of the file the parsed text starts at)."""
+    line, column = max(exc.line, 1) + first_line, max(exc.column, 1)
     if isinstance(exc, UnexpectedToken) and exc.token.type == "$END":
         found = "la fin du fichier"
         width = 1
