@@ -94,6 +94,11 @@ def build_parser() -> Parser:
                         "réponses (par défaut : le dossier site/ s'il est construit)")
     p.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDES",
                    help="délai maximal de réponse à une demande, attente comprise (défaut : 30)")
+    p.add_argument("--allowed-host", action="append", default=[], metavar="NOM", dest="allowed_hosts",
+                   help="nom sous lequel les navigateurs joignent le serveur (répétable ; toujours permis : "
+                        "localhost, les adresses, et les noms de la machine avec --host 0.0.0.0 ; * : tout nom)")
+    p.add_argument("--workers", type=_jobs, default=None, metavar="N",
+                   help="processus de calcul du solveur (défaut : un par cœur, au moins 2)")
 
     p = command("diff", "Où deux sources, ou deux versions de la base de règles, répondent-elles différemment à "
                         "un candidat ? Chaque divergence vient avec un candidat témoin.")
@@ -481,7 +486,7 @@ def cmd_lsp(args) -> int:
 
 def cmd_serve(args) -> int:
     try:
-        from .web.app import bind_problem, create_app, serve
+        from .web.app import allowed_hosts, bind_problem, create_app, serve
     except ImportError as exc:
         raise UsageError(f"cnam serve demande le paquet {exc.name} : pip install -e . (fastapi, uvicorn)") from None
     if args.docs is not None and not args.docs.is_dir():
@@ -496,7 +501,8 @@ def cmd_serve(args) -> int:
     problem = bind_problem(args.host, args.port)
     if problem:
         raise UsageError(problem)
-    app = create_app(rules, docs_dir=docs, deadline_seconds=args.timeout)
+    app = create_app(rules, docs_dir=docs, deadline_seconds=args.timeout,
+                     hosts=allowed_hosts(args.host, args.allowed_hosts), workers=args.workers)
     print(f"cnam serve : page du conseiller sur http://{args.host}:{args.port}/ (Ctrl-C pour arrêter)", file=sys.stderr)
     serve(app, args.host, args.port)
     return 0

@@ -124,7 +124,7 @@ def test_the_command_says_so_in_one_line_and_exits_2(tmp_path):
 
 
 def test_the_api_answers_503_when_the_solver_gives_up(base):
-    with TestClient(create_app(Rules(base, backend=gives_up()))) as client:
+    with TestClient(create_app(Rules(base, backend=gives_up())), base_url="http://localhost") as client:
         response = client.post("/api/missing", json={"diploma": "licence", "date": "2026-01-01", "profile": HARD})
         assert response.status_code == 503, response.text
         assert "n'a pas pu conclure" in response.json()["detail"]
@@ -132,7 +132,7 @@ def test_the_api_answers_503_when_the_solver_gives_up(base):
 
 
 def test_the_request_body_limit_is_256_kib(base):
-    with TestClient(create_app(Rules(base))) as client:
+    with TestClient(create_app(Rules(base)), base_url="http://localhost") as client:
         padding = "x" * (MAX_BODY_BYTES + 1)
         response = client.post("/api/missing", content=padding.encode(), headers={"content-type": "application/json"})
         assert response.status_code == 413 and "256 Kio" in response.json()["detail"]

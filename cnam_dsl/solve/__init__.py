@@ -8,7 +8,8 @@ Importing the package does not import Z3: the names that need it are loaded
 on first use.
 """
 
-from .values import Bound, Facts, Internship, Option, Outcome, SolverError, VaeOutcome
+from .values import Bound, Facts, Internship, Option, Outcome, SolverError, SolverNeeded, VaeOutcome
 from .engine import Engine
 
-__all__ = ["Bound", "Engine", "Facts", "Internship", "Option", "Outcome", "SolverError", "VaeOutcome"]
+__all__ = ["Bound", "Engine", "Facts", "Internship", "Option", "Outcome", "SolverError", "SolverNeeded",
+           "VaeOutcome"]

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
 from ..answer.describe import AUTHORITY_FR, KIND_FR, months_fr
@@ -159,6 +160,10 @@ async def submit(request: Request) -> Response:
                 return await _import(request, form, upload)
     except MultiPartException as error:
         return PlainTextResponse(f"formulaire illisible : {multipart_fr(error.message)}", status_code=400)
+    except HTTPException as error:  # Starlette's own refusal of the form, inside an application
+        if error.status_code != 400:
+            raise
+        return PlainTextResponse(f"formulaire illisible : {multipart_fr(str(error.detail))}", status_code=400)
     if action.startswith(("add:", "remove:")):
         return await render(request, _edit_rows(form, action))
     if action == "export":
