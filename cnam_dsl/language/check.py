@@ -21,11 +21,16 @@ from .parse import parse_text
 
 DURATION_UNITS = {"mois": Fraction(1), "an": Fraction(12), "ans": Fraction(12)}
 MAX_RULE_FILE_BYTES = 1_000_000
-MAX_DOCUMENT_BYTES = 5_000_000  # a source document (the shipped ones: under 8 kB)
+MAX_DOCUMENT_BYTES = 1_000_000  # a source document (the shipped ones: under 8 kB); every quote is searched in it
 # A source document is a plain file beside its rule file: no folder, no "..", no control character.
 SAFE_DOCUMENT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,200}")
 MAX_RULE_FILES = 2_000
 MAX_BLOCKS = 10_000  # blocks (voie, reprise, exemple...) in one rule base; the shipped one has about 100
+# What one question's constraints may hold, so that checking the rules (proofs, comparisons of pathways) costs
+# at most a constant per requirement: the whole check is linear in the number of blocks.
+MAX_ALTERNATIVES = 16  # pathways of one source for one diploma and milestone (the shipped base: 2 at most)
+MAX_COMBINATIONS = 64  # ways to meet all the sources of a diploma at a milestone at once (the shipped base: 4)
+MAX_REQUIREMENTS = 16  # experience requirements of one pathway or VAE rule (the shipped base: 2 at most)
 
 # Which statements each kind of block may hold.
 ALLOWED = {
@@ -106,11 +111,45 @@ def check_files(paths: list[Path], root: Path | None = None,
         builder.add_file(path, rule_file)
     base = builder.finish()
     base.texts.update(texts)
-    diagnostics += builder.diagnostics
+    diagnostics += builder.diagnostics + work_beyond_limits(base)
     diagnostics.sort(key=sort_key)
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
     return base, diagnostics
+
+
+def work_beyond_limits(base: RuleBase) -> list[Diagnostic]:
+    """Errors for requirements larger than the limits (`MAX_ALTERNATIVES`, `MAX_COMBINATIONS`,
+    `MAX_REQUIREMENTS`): their validity dates aside, the pathways of a diploma at a milestone are counted
+    together."""
+    found = []
+    alternatives: dict[tuple[str, str], dict[str, list[Pathway]]] = defaultdict(lambda: defaultdict(list))
+    for p in base.pathways:
+        for milestone in p.milestones:
+            alternatives[(p.diploma, milestone)][p.source].append(p)
+    for (diploma, milestone), by_source in alternatives.items():
+        combinations = 1
+        for source, pathways in by_source.items():
+            combinations *= len(pathways)
+            if len(pathways) > MAX_ALTERNATIVES:
+                found.append(Diagnostic(
+                    "error", "E006", f"plus de {MAX_ALTERNATIVES} voies de la source {source} pour {diploma} "
+                                     f"(jalon {milestone}) : au plus {MAX_ALTERNATIVES}",
+                    pathways[MAX_ALTERNATIVES].provenance.span))
+        if combinations > MAX_COMBINATIONS and all(len(ps) <= MAX_ALTERNATIVES for ps in by_source.values()):
+            last = max((p for ps in by_source.values() for p in ps), key=lambda p: p.provenance.span.line)
+            found.append(Diagnostic(
+                "error", "E007", f"{combinations} façons de remplir ensemble les exigences des sources pour "
+                                 f"{diploma} (jalon {milestone}) : au plus {MAX_COMBINATIONS} (le produit des "
+                                 "nombres de voies de chaque source)", last.provenance.span))
+    rules = [(f"la voie « {p.name} »", p.experience) for p in base.pathways if p.reused_from is None]
+    rules += [(f"les règles VAE « {v.key} »", v.experience) for v in base.vae]
+    for where, experience in rules:
+        if len(experience) > MAX_REQUIREMENTS:
+            found.append(Diagnostic("error", "E008", f"{len(experience)} exigences d'expérience dans {where} : "
+                                                     f"au plus {MAX_REQUIREMENTS}",
+                                    experience[MAX_REQUIREMENTS].provenance.span))
+    return found
 
 
 def _rule_text(path: Path, display: str) -> tuple[str | None, Diagnostic | None]:
