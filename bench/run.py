@@ -104,21 +104,21 @@ def profiles(n: int, seed: int = 3) -> list[dict]:
 
 
 def warm(runs: int, base) -> list[dict]:
-    from cnam_dsl.answer.explain import missing_answer
-    from cnam_dsl.candidate.reader import parse_profile
-    from cnam_dsl.solve import Engine
+    from cnam_dsl.candidate import read_profile
+    from cnam_dsl.rules import Rules
 
-    engine = Engine(base)
+    rules = Rules(base)
     diplomas = ["licence", "licence-l3", "bac+2", "bac+4", "ingenieur", "certificat", "ingenierie-formation"]
-    requests = [(random.Random(i).choice(diplomas), parse_profile(p)) for i, p in enumerate(profiles(400))]
-    for diploma, profile in requests:  # first questions prove the closed forms
-        missing_answer(engine, diploma, profile, None, "delivery", ON)
+    requests = [({"diploma": random.Random(i).choice(diplomas), "date": ON.isoformat()}, read_profile(p))
+                for i, p in enumerate(profiles(400))]
+    for question, profile in requests:  # first questions prove the closed forms
+        rules.missing(question, profile)
     p50, p99, p99_fast, base50 = [], [], [], []
     for _ in range(runs):
         times, fast = [], []
-        for diploma, profile in requests * 5:
+        for question, profile in requests * 5:
             start = time.perf_counter()
-            answer = missing_answer(engine, diploma, profile, None, "delivery", ON)
+            answer = rules.missing(question, profile)
             times.append(time.perf_counter() - start)
             if answer["status"] != "conflict":  # a conflict's explanation is Z3's unsat core
                 fast.append(times[-1])
@@ -142,30 +142,46 @@ def warm(runs: int, base) -> list[dict]:
     ]
 
 
-def cohort_arrays(rows: int, seed: int = 5):
+def cohort_columns(rows: int, scale: int, seed: int = 5):
+    """A cohort's integer columns (1/`scale` month): experience by category, internships done, decisions."""
     rng = np.random.default_rng(seed)
-    experience = np.zeros((rows, 12))
+    experience = np.zeros((rows, 12), dtype=np.int64)
     for j in (0, 1, 4, 6):
-        experience[:, j] = np.where(rng.random(rows) < 0.5, rng.integers(0, 48, rows), 0)
-    done = np.repeat(rng.choice([0.0, 0.0, 3.0, 6.0], rows)[:, None], 4, axis=1)
-    decision = np.where(rng.random(rows) < 0.05, rng.choice([3.0, 4.0, 6.0], rows), np.nan)
-    return experience, done, decision
+        experience[:, j] = np.where(rng.random(rows) < 0.5, rng.integers(0, 48 * 100, rows), 0) * (scale // 100)
+    done = np.repeat(rng.choice([0, 0, 3, 6], rows)[:, None], 4, axis=1) * scale
+    has = rng.random(rows) < 0.05
+    decision = np.where(has, rng.choice([3, 4, 6], rows), 0) * scale
+    return experience, done, has, decision
 
 
 def in_memory(runs: int, base, rows: int) -> dict:
+    """The proved program's decision (status, pathways, bounds, missing) on int64 columns, as `cnam batch`
+    runs it, in chunks on two threads (NumPy releases the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from cnam_dsl.solve import Engine
-    from cnam_dsl.solve.cohort import evaluate_parallel
+    from cnam_dsl.solve.closed_form import Inputs
+    from cnam_dsl.solve.table import ColumnOps, scale_of
 
     form = Engine(base).closed_form(*LICENCE, ON)
-    arrays = cohort_arrays(rows)
-    evaluate_parallel(form, *(a[:1000] for a in arrays))
+    scale = scale_of(form, 100)
+    x, done, has, dec = cohort_columns(rows, scale)
+    chunk = 65_536
+
+    def decide(start: int):
+        part = slice(start, start + chunk)
+        return form.program.decide(ColumnOps(scale), Inputs(tuple(x[part].T), tuple(done[part].T), has[part],
+                                                            dec[part]), options=False)
+
+    decide(0)
     ours, plain = [], []
     for _ in range(runs):
         start = time.perf_counter()
-        evaluate_parallel(form, *arrays, threads=2)
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(decide, range(0, rows, chunk)))
         ours.append(rows / (time.perf_counter() - start))
         plain.append(plain_rate(200_000))
-    return {"figure": "in-memory engine throughput (status, bounds, missing; NumPy, 2 threads)", "unit": "answers/s",
+    return {"figure": "in-memory engine throughput (status, pathways, bounds, missing; int64 columns, 2 threads)", "unit": "answers/s",
             "ours": ours, "plain": plain, "plain_what": "hand-written Licence rule, Python loop",
             "target": "≥ 3,000,000/s", "ok": statistics.median(ours) >= 3e6}
 
@@ -219,12 +235,11 @@ def end_to_end(runs: int, lines: int, jobs_list=(1, 2)) -> list[dict]:
 
 def scale(runs: int, sizes: list[int]) -> tuple[list[dict], list[tuple[int, float]]]:
     from cnam_dsl.cache import cached_rule_base
-    from cnam_dsl.answer.explain import missing_answer
-    from cnam_dsl.candidate.reader import parse_profile
-    from cnam_dsl.solve import Engine
+    from cnam_dsl.candidate import read_profile
+    from cnam_dsl.rules import Rules
 
     rows, latency = [], []
-    profile = parse_profile({"experiences": [{"months": 30, "field": "out"}]})
+    profile = read_profile({"experiences": [{"months": 30, "field": "out"}]})
     for size in sizes:
         root = generate(WORK / f"rules-{size}", size)
         cold, loads = [], []
@@ -243,13 +258,13 @@ def scale(runs: int, sizes: list[int]) -> tuple[list[dict], list[tuple[int, floa
             for p in sorted(root.rglob("*.cnr")):
                 p.read_text(encoding="utf-8")
             reading.append(time.perf_counter() - start)
-        engine = Engine(base)
-        diploma = f"d{size // 2:04d}"
-        missing_answer(engine, diploma, profile, None, "delivery", ON)
+        rules = Rules(base)
+        question = rules.missing_question({"diploma": f"d{size // 2:04d}", "date": ON.isoformat()}, profile)
+        rules.missing(question)
         times = []
         for _ in range(max(runs, 5) * 100):
             start = time.perf_counter()
-            missing_answer(engine, diploma, profile, None, "delivery", ON)
+            rules.missing(question)
             times.append(time.perf_counter() - start)
         latency.append((size, statistics.median(times) * 1e3))
         if size == max(sizes):
@@ -375,17 +390,17 @@ slower than the baseline; for rates, what fraction of the baseline's rate).
   (`$XDG_CACHE_HOME/cnam-dsl`, `CNAM_CACHE_DIR`, off with `CNAM_NO_CACHE=1`), keyed by the
   content of the rules, the grammar and the code that reads them; proved closed forms are
   remembered there too, so `cnam missing` imports neither Lark nor Z3.
-- **Warm query.** Each requirement's constraints are read off as a closed form
-  (`cnam_dsl/solve/fast.py`), **proved equal to the Z3 constraints** once
-  (`cnam_dsl/solve/proof.py`), then run as generated straight-line Python over exact integers.
+- **Warm query.** Each requirement's decision is written once as a closed form over abstract
+  operations (`cnam_dsl/solve/closed_form.py`), traced into a program (`cnam_dsl/solve/program.py`)
+  whose every question is **proved equal to the Z3 constraints** once (`cnam_dsl/solve/proof.py`),
+  then run as generated straight-line Python over exact integers (`cnam_dsl/solve/scalar.py`).
   Conflicts (their explanation is an unsat core) and facts outside the proved domain go to Z3.
-- **Cohorts.** The same proved program runs on NumPy arrays (`cnam_dsl/solve/cohort.py`).
-  `cnam batch` answers JSON lines with the full explanation. Each request line is read by its
-  shape (`cnam_dsl/batch/shapes.py`: the line with its digits written 0; one generated reader per shape
-  checks and sums the numbers as the candidate-file reader does). A chunk's requests are grouped
-  by requirement and the proved program runs on int64 columns in 1/300 month
-  (`cnam_dsl/solve/table.py`): statuses, pathways, internships, options and each source's answer
-  as columns. Rows whose answers differ only in their numbers share a template, cut from one
+- **Cohorts.** The same proved program runs on int64 columns (`cnam_dsl/solve/table.py`).
+  `cnam batch` answers JSON lines with the full explanation. Each request line is read by the one
+  request reader (`cnam_dsl/request.py`, the candidate file by `cnam_dsl/candidate/`, whose valid
+  entries already met are remembered, and whose counting runs in exact integers). A chunk's requests
+  are grouped by requirement and the program's decision runs on columns in hundredths of a month:
+  statuses, pathways, internships, options and each source's answer as columns. Rows whose answers differ only in their numbers share a template, cut from one
   answer written the usual way (`cnam_dsl/batch/columns.py`); each answer is its template filled
   with its own numbers, each written once per hundredth. A line met before (the same bytes) is
   answered from memory; the rest (thirds of a month, VAE, conflicts) one by one, the same bytes.

@@ -10,6 +10,7 @@ the batch as an error line).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -114,15 +115,7 @@ class _Fields:
         value = self.data.get("date")
         if value is None:
             return today
-        if type(value) is date:
-            day = value
-        elif type(value) is str and DAY.fullmatch(value):
-            try:
-                day = date.fromisoformat(value)
-            except ValueError:
-                day = None
-        else:
-            day = None
+        day = value if type(value) is date else _day(value) if type(value) is str else None
         if day is None or not MIN_YEAR <= day.year <= MAX_YEAR:
             self.wrong("date", f"date invalide {shown(value)} ; attendu AAAA-MM-JJ, entre {MIN_YEAR} et {MAX_YEAR}")
             return None
@@ -145,6 +138,17 @@ class _Fields:
             raise RequestError(self.errors)
 
 
+@functools.lru_cache(maxsize=4096)
+def _day(text: str) -> date | None:
+    """The day written AAAA-MM-JJ, or None."""
+    if not DAY.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def milestone_id(word: str) -> str:
     """A milestone's id from its id or its French word.
 
@@ -156,7 +160,55 @@ def milestone_id(word: str) -> str:
 
 def missing_question(base: RuleBase, data: Mapping, today: date, profile: Profile | None = None) -> MissingQuestion:
     """The question of `cnam missing` read from a mapping (`profile`: the candidate already read, e.g. from
-    a file); RequestError naming every bad field."""
+    a file); RequestError naming every bad field.
+
+    A cohort asks the same requirement again and again: the fields but the candidate, once read without
+    error, are remembered (by their values and the day), and only the candidate is read each time."""
+    key = _requirement_key(data, today)
+    known = _requirements(base).get(key) if key is not None else None
+    if known is not None:  # the same fields were read before (the same keys, profile among them)
+        if profile is None:
+            try:
+                profile = read_profile(data["profile"], origin="profile")
+            except ProfileError as error:
+                raise RequestError(profile_errors(error)) from None
+        return MissingQuestion(known[0], known[1], known[2], known[3], profile)
+    question = _missing_question(base, data, today, profile)
+    if key is not None and len(_requirements(base)) < 4096:
+        _requirements(base)[key] = (question.diploma, question.sources, question.milestone, question.on)
+    return question
+
+
+_REQUIREMENTS: dict[int, tuple[RuleBase, dict]] = {}  # by the rule base's identity (a few live at once)
+
+
+def _requirements(base: RuleBase) -> dict:
+    """The requirements read without error from a rule base's questions, by `_requirement_key`."""
+    found = _REQUIREMENTS.get(id(base))
+    if found is None or found[0] is not base:
+        if len(_REQUIREMENTS) >= 8:
+            _REQUIREMENTS.clear()
+        found = _REQUIREMENTS[id(base)] = (base, {})
+    return found[1]
+
+
+def _requirement_key(data: Mapping, today: date) -> tuple | None:
+    """The fields of a question but its candidate, when they are plain texts (else None: read every time)."""
+    sources = data.get("sources", data.get("source"))
+    if type(sources) is list:
+        sources = tuple(sources)
+    key = (data.get("diploma"), data.get("milestone"), data.get("date"), sources, "source" in data, today,
+           frozenset(data))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    if not all(v is None or type(v) is str for v in key[:3]):
+        return None
+    return key
+
+
+def _missing_question(base: RuleBase, data: Mapping, today: date, profile: Profile | None) -> MissingQuestion:
     f = _Fields(data, MISSING_FIELDS)
     diploma = f.identifier("diploma")
     milestone = f.identifier("milestone", "delivery")

@@ -111,3 +111,27 @@ def test_every_bad_field_is_named():
     assert [p.location for p in caught.value.problems] == [
         "ue_acquired", "experiences[0].months", "experiences[0].field"]
     assert str(caught.value).endswith("(et 2 autre(s) erreur(s))")
+
+
+# ---------------------------------------------------------------- integers or fractions: the same counting
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.dates(date(2015, 1, 1), date(2026, 12, 31)), st.integers(0, 800),
+                          st.integers(1, 10_000), st.sampled_from(["in", "out"]),
+                          st.sampled_from(["salaried", "volunteer"]), st.integers(1, 4800), st.booleans()),
+                min_size=1, max_size=6))
+def test_integer_and_fraction_countings_agree(entries):
+    """The counting runs in exact integers when every number fits their units, else in fractions: on files
+    where both can run, both give the same facts."""
+    from cnam_dsl.candidate import counting
+
+    experiences = []
+    for start, days, share, field, kind, hundredths, is_dated in entries:
+        base = {"field": field, "kind": kind, "time_share": share / 10_000}
+        experiences.append({**base, "start": start.isoformat(), "end": (start + timedelta(days=days)).isoformat()}
+                           if is_dated else {**base, "months": hundredths / 100})
+    profile = read_profile({"experiences": experiences})
+    credits = [counting._credits(profile.experiences, DAY, n) for n in (counting.INTEGERS, counting.FRACTIONS)]
+    facts = [counting._facts(profile, DAY, n, c) for n, c in zip((counting.INTEGERS, counting.FRACTIONS), credits)]
+    assert facts[0] == facts[1]

@@ -356,5 +356,5 @@ def test_deep_mapping_given_directly() -> None:
     for _ in range(100_000):
         nested.append([])
         nested = nested[0]
-    with pytest.raises(ProfileError, match="imbrication trop profonde"):
+    with pytest.raises(ProfileError, match="other : champ inconnu"):  # read without recursing into it
         read_profile(data)

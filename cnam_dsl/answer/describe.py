@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 from ..language.model import (
     PROFESSIONAL_KINDS, EarlyReviewRule, ExperienceRule, GeneralRule, InternshipRule, ModulationRule,
-    Pathway, RequestLimitRule,
+    Pathway, Provenance, RequestLimitRule, RuleBase,
 )
 
 KIND_FR = {
@@ -267,3 +268,39 @@ def internship_length_fr(low, high) -> str:
     if high is not None:
         return f"stage de {months_fr(high)} au plus"
     return f"stage d'au moins {months_fr(low)}" if low is not None else "stage"
+
+
+# ---------------------------------------------------------------- what each source gives the rule base
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRule:
+    """A rule citing a source: what it says in French, and where it is."""
+
+    heading: str
+    text: str
+    provenance: Provenance
+
+
+def source_rules(base: RuleBase, source: str) -> list[SourceRule]:
+    """Every rule of the rule base that cites this source, in file order."""
+    found = []
+    for p in base.pathways:
+        if p.source == source and p.reused_from is None:
+            heading = f"Voie « {p.name} » ({p.diploma})"
+            found += [SourceRule(heading, text, prov) for text, prov in pathway_statements(p)]
+        elif p.source == source and not any(r.provenance == p.provenance for r in found):
+            found.append(SourceRule(f"Reprise ({p.diploma})",
+                                    f"Le diplôme {p.diploma} reprend les voies d'un autre diplôme de la source.",
+                                    p.provenance))
+    for g in base.generals_of(source):
+        found.append(SourceRule("Règle générale", sentence(general_fr(g)), g.provenance))
+    early = base.early_review_of(source)
+    if early is not None:
+        found.append(SourceRule("Examen anticipé", sentence(early_fr(early)), early.provenance))
+    for v in base.vae:
+        if v.source == source:
+            found += [SourceRule("Recevabilité VAE", sentence("exige " + experience_fr(r)), r.provenance)
+                      for r in v.experience]
+            found += [SourceRule("Limite VAE", sentence(limit_fr(r)), r.provenance) for r in v.limits]
+    return sorted(found, key=lambda r: (r.provenance.file, r.provenance.line))

@@ -22,6 +22,7 @@ closed form) gets None: the caller answers it one by one.
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 import numpy as np
 import orjson
@@ -38,18 +39,44 @@ MARK = re.compile(rb'"\\u0000N(\d+)\\u0000"|\\u0000T(\d+)\\u0000')  # a marker a
 CATEGORY = {c: i for i, c in enumerate(CATEGORIES)}
 
 
+NO_DECISION = -1  # a row's decided length when there is none
+
+
 def facts_of(shape: tuple, values: tuple) -> Facts:
-    """The engine's facts of a row: `values` are the totals of the categories `shape`, the internships
-    done (`DONE_KEYS` order), the decided length (or None) and the UE acquired."""
+    """The engine's facts of a row: `values` are, in hundredths of a month, the totals of the categories
+    `shape`, the internships done (`DONE_KEYS` order), the decided length (or NO_DECISION), then the UE."""
     k = len(shape)
-    return Facts({c: v for c, v in zip(shape, values[:k]) if v > 0}, dict(zip(DONE_KEYS, values[k:k + 4])),
-                 values[k + 4], values[k + 5])
+    return Facts({c: _months(v) for c, v in zip(shape, values[:k]) if v > 0},
+                 {key: _months(v) for key, v in zip(DONE_KEYS, values[k:k + 4])},
+                 None if values[k + 4] == NO_DECISION else _months(values[k + 4]), values[k + 5])
 
 
 def row_of(facts: Facts) -> tuple[tuple, tuple]:
-    """(shape, values) of facts (`facts_of`'s inverse)."""
-    return (tuple(facts.experience),
-            (*facts.experience.values(), *facts.done.values(), facts.decision, facts.ue_acquired))
+    """(shape, values) of facts (`facts_of`'s inverse; every number of the facts is a hundredth)."""
+    if facts.cents is not None:  # the counting's own hundredths (its decision's -1 is NO_DECISION)
+        return tuple(facts.experience), (*facts.cents, facts.ue_acquired)
+    decision = NO_DECISION if facts.decision is None else _cents(facts.decision)
+    return (tuple(facts.experience), (*map(_cents, facts.experience.values()), *map(_cents, facts.done.values()),
+                                      decision, facts.ue_acquired))
+
+
+def _cents(months: Fraction) -> int:
+    if 100 % months.denominator:
+        raise ValueError(f"not a hundredth of a month: {months}")  # never: the counting rounds to hundredths
+    return months.numerator * (100 // months.denominator)
+
+
+_MONTHS: dict[int, Fraction] = {}
+
+
+def _months(cents: int) -> Fraction:
+    """Hundredths of a month as a Fraction (the usual ones made once)."""
+    found = _MONTHS.get(cents)
+    if found is None:
+        found = Fraction(cents, 100)
+        if len(_MONTHS) < 1 << 16:
+            _MONTHS[cents] = found
+    return found
 
 
 class Rows:
@@ -76,36 +103,24 @@ class Rows:
         return len(self.rows)
 
 
-def _units(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`values` (months) in 1/UNITS month, and whether each is one: within 10⁻⁹ of a multiple of 1/UNITS
-    (months are rounded to 9 decimals), so that `values.exact` reads that very fraction."""
-    scaled = values * UNITS
-    units = np.rint(scaled)
-    return units.astype(np.int64), np.abs(scaled - units) <= 1e-9 * UNITS
-
-
 class Columns:
-    """The integer columns of a requirement's rows (1/UNITS month), and which rows have them exactly."""
+    """The integer columns of a requirement's rows, in hundredths of a month (what the counting gives)."""
 
     def __init__(self, rows: Rows):
         n, kinds = len(rows), len(DONE_KEYS)
         self.x = np.zeros((n, len(CATEGORIES)), dtype=np.int64)
-        self.totals: dict[tuple, np.ndarray] = {}  # per shape: the rows' totals (floats, as the facts hold them)
-        rest = np.zeros((n, kinds + 2))  # internships done, decided length (NaN: none), UE
-        self.exact = np.ones(n, dtype=bool)
+        self.totals: dict[tuple, np.ndarray] = {}  # per shape: the rows' totals of its categories
+        rest = np.zeros((n, kinds + 2), dtype=np.int64)  # internships done, decided length, UE
         for shape, (index, values) in rows.shapes.items():
             k = len(shape)
-            table = np.array(values, dtype=np.float64).reshape(len(index), k + kinds + 2)  # None -> NaN
+            table = np.array(values, dtype=np.int64).reshape(len(index), k + kinds + 2)
             self.totals[shape] = table[:, :k]
-            units, exact = _units(self.totals[shape])
-            self.x[np.ix_(index, [CATEGORY[c] for c in shape])] = units
-            self.exact[index] = exact.all(axis=1)
+            self.x[np.ix_(index, [CATEGORY[c] for c in shape])] = self.totals[shape]
             rest[index] = table[:, k:]
-        self.has_dec = ~np.isnan(rest[:, kinds])
-        units, exact = _units(np.nan_to_num(rest[:, :kinds + 1]))
-        self.exact &= exact.all(axis=1)
-        self.done, self.dec = units[:, :kinds], units[:, kinds]
-        self.ue = rest[:, kinds + 1].astype(np.int64)
+        self.has_dec = rest[:, kinds] != NO_DECISION
+        self.done, self.dec = rest[:, :kinds], np.where(self.has_dec, rest[:, kinds], 0)
+        self.ue = rest[:, kinds + 1]
+        self.exact = np.ones(n, dtype=bool)
 
 
 class Holes(Parts):
@@ -321,19 +336,18 @@ class _Lazy:
             single = (spec[1],)
             return self._numbers(self.found[single].least, self.tables[single].scale)
         if spec[0] == "months":
-            return self.writer.months.column(_hundredths(self._counted(spec[1])))
+            return self.writer.months.column(self._counted(spec[1]))
         _, categories, rule = spec
         reached = _reached(rule, self._counted(categories))
         return np.where(reached, self.writer.suffix[True], self.writer.suffix[False]).astype(object)
 
     def _counted(self, categories) -> np.ndarray:
-        """The rows' months in `categories`, as `explain.counted` adds them up (the same floats, in the
-        same order)."""
+        """The rows' months in `categories`, in hundredths, as `explain.counted` adds them up (exactly)."""
         key = ("counted", categories)
         if key not in self.made:
-            months = np.zeros(len(self.rows))
+            months = np.zeros(len(self.rows), dtype=np.int64)
             for shape, (index, _) in self.rows.shapes.items():
-                total = np.zeros(len(index))
+                total = np.zeros(len(index), dtype=np.int64)
                 totals = self.cols.totals[shape]
                 for j, c in enumerate(shape):
                     if c in categories:
@@ -355,14 +369,12 @@ def _months_bytes(months: float) -> bytes:
     return written
 
 
-def _reached(rule, months: np.ndarray) -> np.ndarray:
-    """`rule.reached` for each of `months` (floats), column-wise where the rule's least is a float exactly."""
+def _reached(rule, cents: np.ndarray) -> np.ndarray:
+    """`rule.reached` for each of `cents` (months in hundredths), exactly."""
     least = rule.least
     if least is None:
-        return months > 0
-    if float(least) == least:
-        return months >= float(least)
-    return np.array([rule.reached(m) for m in months.tolist()], dtype=bool)
+        return cents > 0
+    return cents * least.denominator >= least.numerator * 100
 
 
 def _hundredths(months: np.ndarray) -> np.ndarray:

@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import calendar
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from fractions import Fraction
 
 from ..language.model import CATEGORIES, DONE_KEYS, done_counts
-from .schema import KINDS, LEVELS, Experience, InternshipDone, Profile
+from .schema import KINDS, LEVELS, Experience, Profile
 
 Category = tuple[str, str, str]  # (field, kind, level), one of language.model.CATEGORIES
 ONE_DAY = timedelta(days=1)
@@ -49,15 +49,15 @@ class Facts:
     done: dict[tuple[bool, bool], Fraction]
     decision: Fraction | None = None
     ue_acquired: int = 0
+    # The same numbers in hundredths (experience, then done, then the decision or -1), as the counting made
+    # them: for the columns of a cohort, which would otherwise convert each fraction back.
+    cents: tuple[int, ...] | None = field(default=None, compare=False, repr=False)
 
     def plus(self, category: Category, months: Fraction) -> "Facts":
         """These facts with `months` more experience of a category."""
         experience = dict(self.experience)
         experience[category] = experience.get(category, Fraction(0)) + Fraction(months)
-        return replace(self, experience=experience)
-
-
-NO_DONE = {k: Fraction(0) for k in DONE_KEYS}
+        return replace(self, experience=experience, cents=None)
 
 
 def hundredths(value: float | Fraction) -> Fraction:
@@ -150,40 +150,151 @@ class Counted:
     internships: tuple[InternshipCount, ...]
 
 
+class Numbers:
+    """How the counting writes its numbers: months in 1/`month` and shares of full time in 1/`share`, exact
+    integers (`INTEGERS`: hundredths, days / 30 and shares to the ten-thousandth all fit), or fractions
+    (`FRACTIONS`, both units 1) for a file whose numbers do not fit. The counting itself (`_credits`) is
+    written once, over either; a credit (months × share) is in 1/(`month` × `share`) month."""
+
+    def __init__(self, month: int, share: int):
+        self.month, self.share = month, share
+        self.credit = month * share
+
+    def months(self, value: float):
+        return exact(value) if self.month == 1 else _whole(value * self.month)
+
+    def shares(self, value: float):
+        return exact(value) if self.share == 1 else _whole(value * self.share)
+
+    def period(self, start: date, end: date):
+        """`period_months`, written in these numbers."""
+        if self.month == 1:
+            return period_months(start, end)
+        end_excl = end + ONE_DAY
+        if end_excl <= start:
+            return 0
+        whole = (end_excl.year - start.year) * 12 + end_excl.month - start.month
+        while whole > 0 and _add_months(start, whole) > end_excl:
+            whole -= 1
+        return whole * self.month + (end_excl - _add_months(start, whole)).days * (self.month // 30)
+
+    def months_of(self, value, unit: int) -> Fraction:
+        """A number written in these numbers, in months (`unit`: `month` or `credit`)."""
+        return Fraction(value) if self.month == 1 else Fraction(value, unit)
+
+
+class _NotWhole(Exception):
+    """A number that is not a whole count of the integer units: the file is counted in fractions."""
+
+
+def _whole(scaled: float) -> int:
+    whole = round(scaled)
+    if abs(scaled - whole) > 1e-7:
+        raise _NotWhole
+    return whole
+
+
+NO_INTERNSHIP_CENTS = (0,) * len(DONE_KEYS)
+NO_INTERNSHIP = dict.fromkeys(DONE_KEYS, Fraction(0))  # shared by the facts of every file without one (never changed)
+INTEGERS = Numbers(3000, 10_000)
+FRACTIONS = Numbers(1, 1)
+
+
 def count(profile: Profile, on: date) -> Counted:
     """The facts of a profile for a question asked on `on`, and each counting step."""
-    periods = _count_experiences(profile.experiences, on)
-    totals: dict[Category, Fraction] = {}
-    for p in periods:
-        totals[p.category] = totals.get(p.category, Fraction(0)) + p.credited
-    experience = {c: m for c, m in apportioned(totals).items() if m > 0}
-    internships = tuple(_count_internship(i, d, on) for i, d in enumerate(profile.internships))
-    done = {k: hundredths(sum((i.length for i in internships if done_counts(k, i.field, i.report)), Fraction(0)))
-            for k in DONE_KEYS}
+    numbers, credits = _counted(profile, on)
+    periods = tuple(PeriodCount(i, e.label, category_of(e), numbers.months_of(length, numbers.month),
+                                numbers.months_of(future, numbers.month), e.time_share,
+                                numbers.months_of(credit, numbers.credit))
+                    for i, (e, (length, future, credit)) in enumerate(zip(profile.experiences, credits)))
+    internships = tuple(InternshipCount(i, d.field, d.report, *_length(d.months, d.start, d.end, on))
+                        for i, d in enumerate(profile.internships))
+    return Counted(_facts(profile, on, numbers, credits), on, periods, internships)
+
+
+def facts_of(profile: Profile, on: date) -> Facts:
+    """The facts of a profile for a question asked on `on` (what `count` gives, without the steps)."""
+    numbers, credits = _counted(profile, on)
+    return _facts(profile, on, numbers, credits)
+
+
+def _counted(profile: Profile, on: date) -> tuple[Numbers, list]:
+    """The numbers the file is counted in, and each experience's (length, future part, credit) in them."""
+    try:
+        return INTEGERS, _credits(profile.experiences, on, INTEGERS)
+    except _NotWhole:
+        return FRACTIONS, _credits(profile.experiences, on, FRACTIONS)
+
+
+def _facts(profile: Profile, on: date, numbers: Numbers, credits: list) -> Facts:
+    totals: dict = {}
+    for e, (_, _, credit) in zip(profile.experiences, credits):
+        c = category_of(e)
+        totals[c] = totals[c] + credit if c in totals else credit
+    cents = {c: m for c, m in _apportioned_cents(totals, numbers.credit).items() if m > 0} if totals else {}
+    done_cents = NO_INTERNSHIP_CENTS
+    if profile.internships:
+        lengths = [(d, _length(d.months, d.start, d.end, on)[0]) for d in profile.internships]
+        done_cents = tuple(_rounded_cents(sum((m for d, m in lengths if done_counts(k, d.field, d.report)),
+                                              Fraction(0))) for k in DONE_KEYS)
     decision = profile.decided_internship_months
-    facts = Facts(experience, done, None if decision is None else hundredths(decision), profile.ue_acquired)
-    return Counted(facts, on, periods, internships)
+    decision_cents = -1 if decision is None else _rounded_cents(exact(decision))
+    return Facts(dict(zip(cents, map(_cents, cents.values()))),
+                 NO_INTERNSHIP if done_cents is NO_INTERNSHIP_CENTS else dict(zip(DONE_KEYS, map(_cents, done_cents))),
+                 None if decision is None else _cents(decision_cents), profile.ue_acquired,
+                 (*cents.values(), *done_cents, decision_cents))
 
 
-def apportioned(totals: dict[Category, Fraction]) -> dict[Category, Fraction]:
-    """Each category's months in hundredths: the rounded sum of all, shared by largest remainder (ties in the
-    order of `CATEGORIES`).
+def _rounded_cents(months: Fraction) -> int:
+    """Months in hundredths, rounded halves up (`hundredths`)."""
+    return math.floor(months * 100 + Fraction(1, 2))
+
+
+def apportioned(totals: dict, unit: int = 1) -> dict[Category, Fraction]:
+    """Each category's months in hundredths, from its exact months (in 1/`unit` month: integers, or fractions
+    when `unit` is 1): the rounded sum of all, shared by largest remainder (ties in the order of
+    `CATEGORIES`).
 
     >>> a, b = ("in", "salaried", "sufficient"), ("out", "salaried", "sufficient")
     >>> apportioned({a: Fraction(1, 3), b: Fraction(1, 3)})
     {('in', 'salaried', 'sufficient'): Fraction(17, 50), ('out', 'salaried', 'sufficient'): Fraction(33, 100)}
     """
-    order = [c for c in CATEGORIES if c in totals]
-    cents = {c: math.floor(totals[c] * 100) for c in order}
-    left = math.floor(sum(totals.values(), Fraction(0)) * 100 + Fraction(1, 2)) - sum(cents.values())
-    for c in sorted(order, key=lambda c: (-(totals[c] * 100 - cents[c]), order.index(c)))[:max(left, 0)]:
-        cents[c] += 1
-    return {c: Fraction(cents[c], 100) for c in order}
+    return {c: _cents(m) for c, m in _apportioned_cents(totals, unit).items()}
 
 
-def facts_of(profile: Profile, on: date) -> Facts:
-    """The facts of a profile for a question asked on `on`."""
-    return count(profile, on).facts
+def _apportioned_cents(totals: dict, unit: int) -> dict[Category, int]:
+    """`apportioned`, in hundredths (integers), the categories in the order of `CATEGORIES`."""
+    if len(totals) == 1:  # the whole is the one category
+        (c, months), = totals.items()
+        return {c: math.floor(months * 100 + Fraction(1, 2)) if unit == 1 else (200 * months + unit) // (2 * unit)}
+    order = sorted(totals, key=CATEGORY_RANK.__getitem__)
+    if unit != 1 and not any(totals[c] % (unit // 100) for c in order):  # every total a whole hundredth
+        return {c: totals[c] // (unit // 100) for c in order}
+    scaled = [totals[c] * 100 for c in order]  # in 1/unit hundredths
+    cents = [math.floor(v) for v in scaled] if unit == 1 else [v // unit for v in scaled]
+    whole = sum(scaled)
+    rounded = math.floor(whole + Fraction(1, 2)) if unit == 1 else (2 * whole + unit) // (2 * unit)
+    left = rounded - sum(cents)
+    if left > 0:
+        for i in sorted(range(len(order)), key=lambda i: (cents[i] * unit - scaled[i], i))[:left]:
+            cents[i] += 1
+    return dict(zip(order, cents))
+
+
+CATEGORY_RANK = {c: i for i, c in enumerate(CATEGORIES)}
+
+
+_CENTS: dict[int, Fraction] = {}
+
+
+def _cents(cents: int) -> Fraction:
+    """Hundredths of a month as a Fraction (the usual ones made once: making a Fraction is slow)."""
+    found = _CENTS.get(cents)
+    if found is None:
+        found = Fraction(cents, 100)
+        if len(_CENTS) < 1 << 17:
+            _CENTS[cents] = found
+    return found
 
 
 def _length(months: float | None, start: date | None, end: date | None, on: date) -> tuple[Fraction, Fraction]:
@@ -196,29 +307,26 @@ def _length(months: float | None, start: date | None, end: date | None, on: date
     return counted, future
 
 
-def _count_internship(index: int, i: InternshipDone, on: date) -> InternshipCount:
-    length, future = _length(i.months, i.start, i.end, on)
-    return InternshipCount(index, i.field, i.report, length, future)
-
-
-def _count_experiences(experiences: tuple[Experience, ...], on: date) -> tuple[PeriodCount, ...]:
-    counts: list[PeriodCount | None] = [None] * len(experiences)
+def _credits(experiences: tuple[Experience, ...], on: date, numbers: Numbers) -> list:
+    """Each experience's (length, future part, credit) in `numbers`: months × share of full time, the dated
+    periods that overlap counted as their union (`_credit_cluster`); a dated period up to `on` only."""
+    credits: list = [None] * len(experiences)
     dated: list[tuple[int, date, date]] = []
     for index, e in enumerate(experiences):
-        length, future = _length(e.months, e.start, e.end, on)
-        if e.start is None or length == 0:
-            counts[index] = PeriodCount(index, e.label, category_of(e), length, future, e.time_share,
-                                        length * exact(e.time_share))
-        else:
-            dated.append((index, e.start, min(e.end, on) if e.end is not None else on))
-    for cluster in _clusters(dated):
-        credited = _credit(cluster, experiences)
-        for index, _, _ in cluster:
-            e = experiences[index]
-            length, future = _length(e.months, e.start, e.end, on)
-            counts[index] = PeriodCount(index, e.label, category_of(e), length, future, e.time_share,
-                                        credited[index])
-    return tuple(counts)
+        if e.start is None:
+            length = numbers.months(e.months)
+            credits[index] = (length, 0, length * numbers.shares(e.time_share))
+            continue
+        last = e.end if e.end is not None and e.end <= on else on
+        length = numbers.period(e.start, last)
+        future = numbers.period(e.start, e.end) - length if e.end is not None and e.end > on else 0
+        credits[index] = (length, future, 0)
+        if length:
+            dated.append((index, e.start, last))
+    for cluster in _clusters(dated) if dated else ():
+        for index, credit in _credit_cluster(cluster, experiences, numbers).items():
+            credits[index] = credits[index][:2] + (credit,)
+    return credits
 
 
 def _clusters(dated: list[tuple[int, date, date]]) -> list[list[tuple[int, date, date]]]:
@@ -235,8 +343,9 @@ def _clusters(dated: list[tuple[int, date, date]]) -> list[list[tuple[int, date,
     return clusters
 
 
-def _credit(cluster: list[tuple[int, date, date]], experiences: tuple[Experience, ...]) -> dict[int, Fraction]:
-    """Full-time-equivalent months each period of an overlapping set counts for.
+def _credit_cluster(cluster: list[tuple[int, date, date]], experiences: tuple[Experience, ...],
+                    numbers: Numbers) -> dict:
+    """Full-time-equivalent months each period of an overlapping set counts for (credits, in `numbers`).
 
     The set's days are cut where a period starts or ends; a piece's length in months is what it adds to
     the months of one period running from the set's first day (so the pieces add up exactly to the
@@ -244,19 +353,19 @@ def _credit(cluster: list[tuple[int, date, date]], experiences: tuple[Experience
     priority, as long as some is left."""
     if len(cluster) == 1:
         index, start, end = cluster[0]
-        return {index: period_months(start, end) * exact(experiences[index].time_share)}
+        return {index: numbers.period(start, end) * numbers.shares(experiences[index].time_share)}
     first = cluster[0][1]
     cuts = sorted({start for _, start, _ in cluster} | {end + ONE_DAY for _, _, end in cluster})
     order = sorted(cluster, key=lambda p: (_priority(experiences[p[0]]), p[0]))
-    credited = {index: Fraction(0) for index, _, _ in cluster}
-    before = Fraction(0)
+    credited = {index: 0 for index, _, _ in cluster}
+    before, full = 0, numbers.shares(1.0)
     for low, high in zip(cuts, cuts[1:]):
-        upto = period_months(first, high - ONE_DAY)
+        upto = numbers.period(first, high - ONE_DAY)
         piece, before = upto - before, upto
-        free = Fraction(1)
+        free = full
         for index, start, end in order:
             if start <= low and high - ONE_DAY <= end and free > 0:
-                share = min(exact(experiences[index].time_share), free)
+                share = min(numbers.shares(experiences[index].time_share), free)
                 credited[index] += piece * share
                 free -= share
     return credited

@@ -14,7 +14,7 @@ import re
 import sys
 from typing import Any
 
-from .schema import MAX_DEPTH, Problem, ProfileError
+from .schema import MAX_DEPTH, Problem, ProfileError, check_depth
 
 MAX_BYTES = 1_000_000  # a candidate file's size, at most
 STDIN_ORIGIN = "<entrée standard>"
@@ -56,9 +56,9 @@ def load_text(raw: bytes, origin: str, as_json: bool = False) -> object:
         raise FileError(origin, f"fichier non encodé en UTF-8 (octet invalide à la position {error.start})") from None
     if not text.strip():
         raise FileError(origin, "fichier vide, attendu un objet (champ: valeur)")
-    if as_json or text.lstrip().startswith("{"):
-        return load_json(text, origin)
-    return load_yaml(text, origin)
+    data = load_json(text, origin) if as_json or text.lstrip().startswith("{") else load_yaml(text, origin)
+    check_depth(data, origin)
+    return data
 
 
 # ---------------------------------------------------------------- JSON
@@ -104,7 +104,7 @@ def _bounded_int(digits: str) -> int:
 def load_json(text: str, origin: str) -> object:
     """The data of a JSON text; duplicate keys, NaN and overlong integers refused (FileError, in French)."""
     try:
-        return json.loads(text, object_pairs_hook=_refuse_duplicates, parse_int=_bounded_int)
+        data = json.loads(text, object_pairs_hook=_refuse_duplicates, parse_int=_bounded_int)
     except json.JSONDecodeError as error:
         raise FileError(origin, f"JSON invalide ligne {error.lineno}, colonne {error.colno} : "
                                 f"{json_reason(error.msg)}") from None
@@ -112,6 +112,8 @@ def load_json(text: str, origin: str) -> object:
         raise FileError(origin, f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux)") from None
     except ValueError as error:  # a duplicate key or an overlong integer: already in French
         raise FileError(origin, f"JSON refusé : {error}") from None
+    check_depth(data, origin)
+    return data
 
 
 # ---------------------------------------------------------------- YAML

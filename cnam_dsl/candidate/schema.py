@@ -184,6 +184,7 @@ PROFILE_KEYS = ("name", "ue_acquired", "decided_internship_months", "experiences
 EXPERIENCE_KEYS = ("months", "start", "end", "label", "time_share", "field", "kind", "level")
 INTERNSHIP_KEYS = ("months", "start", "end", "field", "report")
 VAE_REQUEST_KEYS = ("certification", "year")
+KEYSETS = {keys: frozenset(keys) for keys in (PROFILE_KEYS, EXPERIENCE_KEYS, INTERNSHIP_KEYS, VAE_REQUEST_KEYS)}
 
 
 def shown(value: object) -> str:
@@ -222,6 +223,8 @@ class _Reader:
         self.wrong(location, f"attendu {EXPECTED[key]}, reçu {shown(value)}")
 
     def keys(self, entry: dict, allowed: tuple[str, ...], where: str) -> None:
+        if entry.keys() <= KEYSETS[allowed]:
+            return
         for key in entry:
             if not isinstance(key, str):
                 self.wrong(where or "premier niveau", f"clé {shown(key)} invalide, attendu un nom de champ")
@@ -286,12 +289,11 @@ class _Reader:
         start, end = self.day(entry, "start", where), self.day(entry, "end", where)
         if len(self.problems) > errors:
             return None, None, None
-        given = {k for k in ("months", "start", "end") if entry.get(k) is not None}
-        if "months" in given and given & {"start", "end"}:
+        if months is not None and (start is not None or end is not None):
             self.wrong(_at(where, "months"), "donner soit months, soit start et end, pas les deux")
-        elif not given:
+        elif months is None and start is None and end is None:
             self.wrong(_at(where, "months"), "champ obligatoire manquant : donner months, ou start et end")
-        elif "end" in given and "start" not in given:
+        elif end is not None and start is None:
             self.wrong(_at(where, "start"), "champ obligatoire manquant : start et end vont ensemble")
         elif start is not None and end is not None and end < start:
             self.wrong(_at(where, "end"), f"la fin {end.isoformat()} précède le début {start.isoformat()}")
@@ -340,21 +342,42 @@ def read_profile(data: object, origin: str = "<profil>") -> Profile:
     if not isinstance(data, dict):
         what = "un document vide" if data is None else shown(data)
         raise ProfileError(origin, [Problem("", f"attendu un objet (champ: valeur) au premier niveau, reçu {what}")])
-    check_depth(data, origin)
     r = _Reader()
     r.keys(data, PROFILE_KEYS, "")
     name = r.text(data, "name", "")
     ue = r.integer(data, "ue_acquired", "", 0, MAX_UE, 0)
     decided = r.number(data, "decided_internship_months", "", MAX_MONTHS)
-    experiences = tuple(e for i, entry in r.entries(data, "experiences")
-                        if (e := _experience(r, entry, f"experiences[{i}]")) is not None)
-    internships = tuple(e for i, entry in r.entries(data, "internships")
-                        if (e := _internship(r, entry, f"internships[{i}]")) is not None)
-    requests = tuple(e for i, entry in r.entries(data, "vae_requests")
-                     if (e := _vae_request(r, entry, f"vae_requests[{i}]")) is not None)
+    experiences = _read_entries(r, data, "experiences", _experience)
+    internships = _read_entries(r, data, "internships", _internship)
+    requests = _read_entries(r, data, "vae_requests", _vae_request)
     if r.problems:
         raise ProfileError(origin, r.problems)
     return Profile(name, ue, decided, experiences, internships, requests)
+
+
+_READ: dict[tuple, object] = {}  # valid entries already read (a cohort repeats many), by kind and (key, type, value)
+READ_KEPT = 1 << 16
+
+
+def _read_entries(r: _Reader, data: dict, key: str, read) -> tuple:
+    """The entries of a list field, each read by `read` (a valid entry met before: its value again, the
+    types of its values part of what is compared, so that `1` is never taken for `true`)."""
+    found = []
+    for i, entry in r.entries(data, key):
+        try:
+            memo = (key, *((k, type(v), v) for k, v in entry.items()))
+            value = _READ.get(memo)
+        except TypeError:  # a list or mapping among the values: read it, it is wrong anyway
+            memo, value = None, None
+        if value is None:
+            errors = len(r.problems)
+            value = read(r, entry, f"{key}[{i}]")
+            if value is None:
+                continue
+            if memo is not None and len(r.problems) == errors and len(_READ) < READ_KEPT:
+                _READ[memo] = value
+        found.append(value)
+    return tuple(found)
 
 
 def _experience(r: _Reader, entry: dict, where: str) -> Experience | None:
@@ -404,7 +427,8 @@ def _vae_request(r: _Reader, entry: dict, where: str) -> VaeRequest | None:
 
 
 def check_depth(data: object, origin: str) -> None:
-    """Refuse lists and mappings nested deeper than MAX_DEPTH (iteratively, so never a RecursionError)."""
+    """Refuse lists and mappings nested deeper than MAX_DEPTH (iteratively, so never a RecursionError): for
+    the loaders of files and bodies (the reader itself never recurses)."""
     pending = [(data, 1)]
     while pending:
         node, depth = pending.pop()

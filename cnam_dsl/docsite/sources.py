@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 
 from ..language.check import normalize_quote
-from ..answer.describe import early_fr, experience_fr, general_fr, limit_fr, pathway_statements, sentence
-from ..language.model import Provenance, RuleBase
+from ..answer.describe import SourceRule, source_rules  # noqa: F401  (re-exported for the pages)
+from ..language.model import RuleBase
 from ..language.parse import parse_text
 
 MIN_WORDS = 4  # shorter sentences are menu entries or fragments, not passages
@@ -144,39 +144,6 @@ class Passage:
     @property
     def cited(self) -> bool:
         return self.covered >= CITED_SHARE
-
-
-@dataclass(frozen=True, slots=True)
-class SourceRule:
-    """A rule citing a source: what it says in French, and where it is."""
-
-    heading: str
-    text: str
-    provenance: Provenance
-
-
-def source_rules(base: RuleBase, source: str) -> list[SourceRule]:
-    """Every rule of the rule base that cites this source, in file order."""
-    found = []
-    for p in base.pathways:
-        if p.source == source and p.reused_from is None:
-            heading = f"Voie « {p.name} » ({p.diploma})"
-            found += [SourceRule(heading, text, prov) for text, prov in pathway_statements(p)]
-        elif p.source == source and not any(r.provenance == p.provenance for r in found):
-            found.append(SourceRule(f"Reprise ({p.diploma})",
-                                    f"Le diplôme {p.diploma} reprend les voies d'un autre diplôme de la source.",
-                                    p.provenance))
-    for g in base.generals_of(source):
-        found.append(SourceRule("Règle générale", sentence(general_fr(g)), g.provenance))
-    early = base.early_review_of(source)
-    if early is not None:
-        found.append(SourceRule("Examen anticipé", sentence(early_fr(early)), early.provenance))
-    for v in base.vae:
-        if v.source == source:
-            found += [SourceRule("Recevabilité VAE", sentence("exige " + experience_fr(r)), r.provenance)
-                      for r in v.experience]
-            found += [SourceRule("Limite VAE", sentence(limit_fr(r)), r.provenance) for r in v.limits]
-    return sorted(found, key=lambda r: (r.provenance.file, r.provenance.line))
 
 
 def sentences(text: str) -> list[tuple[str, str | None]]:

@@ -269,8 +269,18 @@ class RuleBase:
 
     def sources_for(self, diploma: str, milestone: str, on: date) -> list[str]:
         """The sources that state requirements for this diploma at this milestone, on that day."""
-        return sorted({p.source for pathways in self._pathways_by_diploma.get(diploma, {}).values() for p in pathways
-                       if milestone in p.milestones and p.in_force(on)})
+        key = (diploma, milestone, on)
+        found = self._sources_memo.get(key)
+        if found is None:
+            found = sorted({p.source for pathways in self._pathways_by_diploma.get(diploma, {}).values()
+                            for p in pathways if milestone in p.milestones and p.in_force(on)})
+            if len(self._sources_memo) < 4096:
+                self._sources_memo[key] = found
+        return list(found)
+
+    @cached_property
+    def _sources_memo(self) -> dict[tuple, list[str]]:
+        return {}
 
     def generals_of(self, source: str) -> tuple[GeneralRule, ...]:
         return self._generals_by_source.get(source, ())

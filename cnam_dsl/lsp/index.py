@@ -2,7 +2,7 @@
 
 Positions are 1-based (line, column in characters), as in `nodes.Span`; the
 server converts them to the editor's. Hovers use the wording of the
-generated documentation (`describe`, `docsite.sources.source_rules`).
+generated documentation (`answer.describe`, `describe.source_rules`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 from ..language import nodes as n
 from ..language.check import BLOCK_FR
-from ..answer.describe import expected_fr, milestones_fr, pathway_fr, profile_facts_fr, validity_fr
-from ..docsite.sources import SourceRule, source_rules
+from ..answer.describe import (
+    SourceRule, expected_fr, milestones_fr, pathway_fr, profile_facts_fr, source_rules, validity_fr,
+)
 from ..language.model import RuleBase
 from ..language.vocabulary import STATEMENTS, headers, keywords, milestones, units
 from ..candidate import read_profile

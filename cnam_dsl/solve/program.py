@@ -151,9 +151,12 @@ class Program:
         return {q: (unflat([values[o] for o in self.outputs[q]]) if q == "decision"
                     else self.answer(q[0], [values[o] for o in self.outputs[q]])) for q in questions}
 
-    def decide(self, ops, inputs: Inputs) -> Decision:
-        """The decision computed with these operations."""
-        return self.evaluate(ops, inputs, ("decision",))["decision"]
+    def decide(self, ops, inputs: Inputs, options: bool = True) -> Decision:
+        """The decision computed with these operations (without its options, `options` False: only the nodes
+        the status, the pathways and the amounts need are computed)."""
+        wanted = self.outputs["decision"] if options else self.outputs["decision"][:OPTIONS_START]
+        values = self.values(ops, inputs, wanted)
+        return unflat([values[o] for o in wanted])
 
     def values(self, ops, inputs: Inputs, wanted) -> dict[int, object]:
         """The values of the wanted nodes (and of those they depend on), by a straight-line function of
@@ -222,12 +225,16 @@ def flat(d: Decision) -> tuple:
             + tuple(f for present, o in d.options for f in (present, o.value, o.closed)))
 
 
+OPTIONS_START = 14  # where a flattened decision's options begin (after the status, the pathways, four optima)
+
+
 def unflat(values) -> Decision:
+    """A decision from its values in `flat`'s order (without options if the values stop before them)."""
     values = list(values)
     optima = [Optimum(*values[2 + 3 * i:5 + 3 * i]) for i in range(4)]
-    start = 14
+    start = OPTIONS_START
     options = tuple((values[start + 3 * i], Optimum(values[start + 3 * i + 1], values[start + 3 * i + 2], True))
-                    for i in range(len(OPTIONS)))
+                    for i in range(len(OPTIONS))) if len(values) > start else ()
     return Decision(values[0], values[1], *optima, options)
 
 

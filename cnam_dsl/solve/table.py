@@ -91,11 +91,12 @@ class Table:
         """An optimum from its (value, closed, bounded) in 1/`scale` month."""
         return Bound(self.fraction(value) if bounded else None, bool(closed))
 
-    def decision(self):
-        """The program's decision for every row (`closed_form.Decision` of columns)."""
+    def decision(self, options: bool = True):
+        """The program's decision for every row (`closed_form.Decision` of columns), and a function making a
+        value a column."""
         n = len(self.has_dec)
         d = self.form.program.decide(ColumnOps(self.scale), Inputs(tuple(self.x.T), tuple(self.done.T),
-                                                                   self.has_dec, self.dec))
+                                                                   self.has_dec, self.dec), options)
 
         def col(v):
             return v if type(v) is np.ndarray and v.shape == (n,) else np.broadcast_to(np.asarray(v), (n,))
@@ -104,7 +105,7 @@ class Table:
 
     def found(self, registry: "Registry", with_options: bool = True) -> "Found":
         """The rows' answers as columns (`Found`)."""
-        d, col = self.decision()
+        d, col = self.decision(with_options)
         status = col(d.status).astype(np.int8)
         combination = col(d.combination).astype(np.int64)
         optima = [col(f) for o in (d.low, d.high, d.left) for f in (o.value, o.closed, o.bounded)]
