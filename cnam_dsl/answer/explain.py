@@ -8,6 +8,7 @@ from fractions import Fraction
 from .describe import early_fr, experience_fr, fact_fr, general_fr, internship_fr, limit_fr, modulation_fr, months_fr
 from ..language.model import CATEGORIES, Pathway, Provenance, RuleBase
 from ..candidate import facts_of
+from ..candidate.schema import MAX_YEAR
 from ..request import MissingQuestion, VaeQuestion
 from ..solve import Engine, Facts, Internship, Option, Outcome
 
@@ -276,6 +277,11 @@ def vae_day(year: int, today: date | None = None) -> date:
     return today if year >= today.year else date(year, 12, 31)
 
 
+def next_year(year: int | None) -> int | None:
+    """The next year a request is possible, if it is one a question may name (up to `MAX_YEAR`)."""
+    return year if year is not None and year <= MAX_YEAR else None
+
+
 def vae_answer(engine: Engine, question: VaeQuestion) -> dict:
     """The answer of `cnam vae`, as the contract's JSON object."""
     certification, year, sources, profile = question.certification, question.year, question.sources, question.profile
@@ -300,6 +306,6 @@ def vae_answer(engine: Engine, question: VaeQuestion) -> dict:
         "sources": list(sources),
         "status": outcome.status,
         "missing_months": number(outcome.missing_months) if outcome.status == "missing" else 0,
-        "next_possible_year": outcome.next_possible_year,
+        "next_possible_year": next_year(outcome.next_possible_year),
         "explanation": entries,
     }

@@ -153,6 +153,9 @@ def vae_text(a: dict, candidate: str | None) -> str:
         lines.append(f"Il manque {months_fr(a['missing_months'])} d'expérience en lien direct.")
     if a["next_possible_year"]:
         lines.append(f"Prochaine année possible pour une demande : {a['next_possible_year']}.")
+    elif a["status"] == "limit":
+        lines.append(f"Prochaine année possible pour une demande : au-delà de {a['year']}, hors des années que "
+                     "l'outil traite.")
     lines += ["", "Pourquoi :"] + explanation_text(a["explanation"])
     return "\n".join(lines)
 
