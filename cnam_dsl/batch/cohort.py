@@ -25,10 +25,13 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -56,16 +59,42 @@ class LineError(Exception):
 
 
 def _request(text: bytes | None) -> dict:
-    """The request on a line (a JSON object); LineError if there is none (None: a line too long)."""
+    """The request on a line (a JSON object); LineError if there is none (None: a line too long), or if a key
+    is repeated in one object (refused, as the command line and the API refuse it)."""
     if text is None:
         raise LineError(f"ligne trop longue (plus de {MAX_LINE_BYTES} octets) ; une requête par ligne")
+    if not text.strip():
+        raise LineError("ligne vide ; attendu une requête JSON (une par ligne)")
     try:
         request = loads(text)
     except ValueError as exc:
         raise LineError(f"JSON invalide ({exc})") from None
     if not isinstance(request, dict):
         raise LineError("attendu un objet JSON par ligne")
+    if not _no_key_repeated(text, request):
+        _refuse_duplicates(text)
     return request
+
+
+def _no_key_repeated(text: bytes, request: dict) -> bool:
+    """True when no object of the line repeats a key (the parser keeps the last one): the line's `":` (keys,
+    and quotes followed by a colon inside texts), spaces aside, are as many as in the request written back.
+    A repeated key leaves one fewer in the request; a quote in a text counts the same written back, unless
+    the line writes it `\\u0022` (then, and whenever the counts differ, the exact reading decides)."""
+    return b"\\u0022" not in text and text.translate(None, b" \t\r\n").count(b'":') == dumps(request).count(b'":')
+
+
+def _refuse_duplicates(text: bytes) -> None:
+    """LineError naming the key repeated in an object of the line, if one is (the exact, slower reading)."""
+    from ..candidate import ProfileError
+    from ..candidate.files import load_json
+
+    try:
+        load_json(text.decode("utf-8"), "ligne")
+    except ProfileError as error:
+        raise LineError(error.reason) from None
+    except UnicodeDecodeError:
+        raise LineError("JSON invalide : texte non encodé en UTF-8") from None
 
 
 def _error_line(number: int, error: LineError) -> bytes:
@@ -175,8 +204,9 @@ class Answerer:
 
 
 def read_chunks(path: str, size: int = CHUNK):
-    """Lists of `size` (line number, bytes) of the non-blank lines, read a block at a time; a line longer
-    than MAX_LINE_BYTES is skipped without being held in memory, and given as (line number, None)."""
+    """Lists of `size` (line number, bytes) of the lines, read a block at a time (a blank line too: its answer is
+    an error line, so that output line N answers input line N); a line longer than MAX_LINE_BYTES is skipped
+    without being held in memory, and given as (line number, None)."""
     stream = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
     try:
         chunk: list[tuple[int, bytes | None]] = []
@@ -190,7 +220,7 @@ def read_chunks(path: str, size: int = CHUNK):
                 if long or len(text) > MAX_LINE_BYTES:
                     chunk.append((number, None))
                     long = False
-                elif text.strip():
+                else:
                     chunk.append((number, text))
             if len(rest) > MAX_LINE_BYTES:
                 rest, long = b"", True
@@ -217,9 +247,15 @@ def _cut(lines: list, size: int):
 _worker: Answerer | None = None  # a worker's answerer: made before the workers fork, or by each (spawn)
 
 
-def _start_worker(rules: str | None) -> None:
-    global _worker  # one answerer per worker process, made once (multiprocessing's initializer)
-    _worker = Answerer(_load(Path(rules) if rules else None))
+def _start_worker(rules: str | None, load: bool) -> None:
+    """A worker's start (multiprocessing's initializer): Ctrl-C, which reaches the whole group, is the parent's
+    to handle (it stops its workers, and their files go with its temporary folder); then its answerer, made
+    once (`load`: spawned; forked workers already have the parent's)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    global _worker  # one answerer per worker process
+    if load:
+        _worker = Answerer(_load(Path(rules) if rules else None))
 
 
 def _answer_chunk(chunk, folder: str) -> tuple[str, int, int]:
@@ -285,11 +321,12 @@ def answered(chunks, rules: Path | None, jobs: int = 1):
     global _worker
     if "fork" in multiprocessing.get_all_start_methods():  # the workers start with this answerer, ready
         _worker = Answerer(_load(rules))
-        context, start, arguments = multiprocessing.get_context("fork"), None, ()
+        context, arguments = multiprocessing.get_context("fork"), (None, False)
     else:
         _load(rules)  # fill the cache once, before the workers read it
-        context, start, arguments = multiprocessing.get_context("spawn"), _start_worker, (rules and str(rules),)
-    with tempfile.TemporaryDirectory(prefix="cnam-batch-") as folder, context.Pool(jobs, start, arguments) as pool:
+        context, arguments = multiprocessing.get_context("spawn"), (rules and str(rules), True)
+    with tempfile.TemporaryDirectory(prefix="cnam-batch-") as folder, \
+            context.Pool(jobs, _start_worker, arguments) as pool:
         pending: deque = deque()
         for chunk in chunks:
             pending.append(pool.apply_async(_answer_chunk, (chunk, folder)))
@@ -325,16 +362,35 @@ class Progress:
 
 
 def run(path: str, rules: Path | None, jobs: int = 1, out=None) -> int:
-    """`cnam batch`: answer every line; returns the number of lines answered with an error."""
+    """`cnam batch`: answer every line; returns the number of lines answered with an error. Stopped (SIGTERM,
+    as Ctrl-C), it stops its workers and removes their files before KeyboardInterrupt goes on."""
     out = out or sys.stdout.buffer
     progress, errors = Progress(), 0
-    for write, count, wrong in answered(read_chunks(path), rules, jobs):
-        write(out)
-        errors += wrong
-        progress.tick(count)
+    with _terminate_as_interrupt():
+        for write, count, wrong in answered(read_chunks(path), rules, jobs):
+            write(out)
+            errors += wrong
+            progress.tick(count)
     progress.close()
     out.flush()
     return errors
+
+
+@contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM raises KeyboardInterrupt while in the block (in the main thread): the same clean stop as Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 # ---------------------------------------------------------------- impact of a change of rules
