@@ -201,3 +201,29 @@ def test_a_stopped_batch_removes_its_files_and_says_so_in_one_line(tmp_path, sto
             process.kill()
     assert process.returncode == 2 and stderr.splitlines() == ["cnam: interrompu"], stderr
     assert list(folder.iterdir()) == []
+
+
+def test_what_the_batch_remembers_is_bounded_in_bytes(monkeypatch, base):
+    """Templates, answers by question and answers by line stay within their byte budgets (small here), whatever
+    the cohort: realistic lines, all different (issue 19: memory grew with the cohort)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from cohort import request
+
+    from cnam_dsl.batch import cohort as batch
+    from cnam_dsl.rules import Rules
+
+    monkeypatch.setattr(batch, "TEMPLATE_BYTES", 200_000)
+    monkeypatch.setattr(batch, "KNOWN_BYTES", 300_000)
+    monkeypatch.setattr(batch, "ANSWER_BYTES", 50_000)
+    answerer = batch.Answerer(Rules(base))
+    rng = random.Random(9)
+    seen = {"templates": 0, "known": 0, "memo": 0}
+    for start in range(0, 3000, 500):
+        lines = [json.dumps(request(rng, n)).encode() for n in range(start, start + 500)]
+        answered = answerer.lines(list(enumerate(lines, start + 1)))
+        assert not any(a.startswith(b'{"line":') for a in answered)
+        for name, memo, budget in (("templates", answerer.writer.templates, 200_000),
+                                   ("known", answerer._known, 300_000), ("memo", answerer._memo, 50_000)):
+            assert memo.bytes <= budget, name
+            seen[name] = max(seen[name], memo.bytes)
+    assert seen["templates"] > 100_000 and seen["known"] > 200_000, seen  # the budgets were reached, and held

@@ -47,8 +47,11 @@ CHUNK = 8192  # lines answered together (grouped by requirement), also per task 
 IN_FLIGHT = 2  # tasks per worker queued at once
 BLOCK = 1 << 20  # bytes read at once
 WRITTEN_TOGETHER = 256  # answer lines per write
-MEMO = 50_000  # answers remembered per process (and sentences, sources resolved...)
-ANSWERS = 8_192  # answers remembered per process (a few KB each)
+MEMO = 50_000  # templates of answers kept per process (and at most TEMPLATE_BYTES of them)
+TEMPLATE_BYTES = 32 << 20
+ANSWERS = 8_192  # answers remembered per process, by question and by line (a few KB each)
+ANSWER_BYTES = 16 << 20  # at most that many bytes of answers made one by one, by question
+KNOWN_BYTES = 32 << 20  # at most that many bytes of lines and their answers, by line
 KNOWN_LINE_BYTES = 4_096  # longest line whose answer is remembered by its bytes
 MAX_LINE_BYTES = 1_001_000  # a request line: a candidate file's limit (profile.py), and the request's fields
 
@@ -112,10 +115,10 @@ class Answerer:
         self.base = rules.base
         self.engine = rules.engine
         self.today = date.today()
-        self._memo = Memo(ANSWERS)  # answers made one by one, by question
-        self._known = Memo(ANSWERS)  # answers written column-wise, by line
+        self._memo = Memo(ANSWERS, ANSWER_BYTES)  # answers made one by one (as written), by question
+        self._known = Memo(ANSWERS, KNOWN_BYTES)  # answers written column-wise, by line
         self.by_columns = 0  # lines answered column-wise (the others: one by one)
-        self.writer = Writer(self.base, self.engine, MEMO)
+        self.writer = Writer(self.base, self.engine, MEMO, TEMPLATE_BYTES)
 
     def lines(self, chunk: list[tuple[int, bytes]]) -> list[bytes]:
         """The output lines of a chunk of input lines, in order.
@@ -155,7 +158,7 @@ class Answerer:
                 out[position] = answer
                 self.by_columns += 1
                 if len(text) <= KNOWN_LINE_BYTES:
-                    self._known.keep(text, answer)
+                    self._known.keep(text, answer, len(text) + len(answer))
         return out
 
     def question(self, request: dict):
@@ -180,25 +183,28 @@ class Answerer:
 
     def _one_by_one(self, number: int, question) -> bytes:
         try:
-            return dumps(self.answer(question))
+            return self.answer(question)
         except LineError as exc:
             return _error_line(number, exc)
 
-    def answer(self, question) -> dict:
-        """The answer to one question, with the engine one candidate at a time (remembered)."""
+    def answer(self, question) -> bytes:
+        """The answer to one question as written, with the engine one candidate at a time (remembered)."""
         if isinstance(question, MissingQuestion):
             facts = facts_of(question.profile, question.on)
             key = ("missing", question.diploma, question.sources, question.milestone, question.on,
                    tuple(sorted(facts.experience.items())), tuple(sorted(facts.done.items())), facts.decision,
                    facts.ue_acquired)
-            compute = lambda: self.rules.missing(question)  # noqa: E731
+            compute = lambda: dumps(self.rules.missing(question))  # noqa: E731
         else:
-            key, compute = None, lambda: self.rules.vae(question)  # noqa: E731
+            key, compute = None, lambda: dumps(self.rules.vae(question))  # noqa: E731
         try:
             if key is None:
                 return compute()
             found = self._memo.get(key)
-            return found if found is not None else self._memo.keep(key, compute())
+            if found is None:
+                found = compute()
+                self._memo.keep(key, found, len(found))
+            return found
         except SolverError as exc:
             raise LineError(str(exc)) from None
 
