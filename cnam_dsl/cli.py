@@ -432,6 +432,9 @@ def cmd_batch(args) -> int:
         report = batch.impact(args.input, args.rules, args.against)
     except batch.LineError as exc:
         raise UsageError(str(exc)) from None
+    except batch.OutputError as exc:
+        _drop_output()
+        raise UsageError(f"impossible d'écrire les réponses sur la sortie standard : {os_error_fr(exc.error)}") from None
     emit(batch.dumps(report).decode("utf-8") if args.format == "json" else batch.impact_text(report))
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -226,3 +227,20 @@ def test_a_full_disk_is_one_line_and_exit_2(args):
     assert result.stderr.strip().splitlines() == [
         "cnam: erreur: impossible d'écrire la réponse sur la sortie standard : plus de place sur le disque "
         "(errno 28)"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_batch_on_a_full_disk_is_one_line_exit_2_and_leaves_no_file(tmp_path, jobs):
+    lines = tmp_path / "in.jsonl"
+    lines.write_text("".join(json.dumps({"command": "missing", "diploma": "licence", "date": "2026-01-01",
+                                         "profile": {"experiences": [{"months": m, "field": "in"}]}}) + "\n"
+                             for m in range(1, 200)), encoding="utf-8")
+    (tmp_path / "tmp").mkdir()
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "cnam_dsl", "batch", "--input", str(lines), "--jobs", jobs],
+                                stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=120,
+                                env={**os.environ, "TMPDIR": str(tmp_path / "tmp")})
+    assert result.returncode == 2 and result.stderr.strip().splitlines() == [
+        "cnam: erreur: impossible d'écrire les réponses sur la sortie standard : plus de place sur le disque "
+        "(errno 28)"]
+    assert list((tmp_path / "tmp").iterdir()) == []

@@ -61,6 +61,14 @@ class LineError(Exception):
     """A request line that cannot be answered: reported as its own error line."""
 
 
+class OutputError(Exception):
+    """The answers could not be written (a full disk): `error`, the system's reason."""
+
+    def __init__(self, error: OSError) -> None:
+        self.error = error
+        super().__init__(str(error))
+
+
 def _request(text: bytes | None) -> dict:
     """The request on a line (a JSON object); LineError if there is none (None: a line too long), or if a key
     is repeated in one object (refused, as the command line and the API refuse it)."""
@@ -374,12 +382,21 @@ def run(path: str, rules: Path | None, jobs: int = 1, out=None) -> int:
     progress, errors = Progress(), 0
     with _terminate_as_interrupt():
         for write, count, wrong in answered(read_chunks(path), rules, jobs):
-            write(out)
+            _written(write, out)
             errors += wrong
             progress.tick(count)
-    progress.close()
-    out.flush()
+        progress.close()
+        _written(lambda out: out.flush(), out)
     return errors
+
+
+def _written(write, out) -> None:
+    try:
+        write(out)
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise OutputError(error) from None
 
 
 @contextmanager
