@@ -27,7 +27,7 @@ QUICK_PERIODS = 24  # a candidate with more periods is counted and answered by a
 
 
 def default_workers() -> int:
-    """Worker processes for large jobs: one per core but one (besides the two for small jobs)."""
+    """Worker processes for large jobs: one per core but one, the server's (besides the two for small jobs)."""
     return max(1, min((os.cpu_count() or 2) - 1, 8))
 
 
@@ -66,7 +66,9 @@ class Adviser:
         self.threads = threads
         self.quick = Rules(rules.base, rules.root, timeout_ms=rules.timeout_ms, proofs=rules.proofs, solver=False)
         spec = RulesSpec(rules.base, rules.root, rules.timeout_ms, rules.backend, rules.proofs is not None)
-        self.pool = SolverPool(spec, workers or default_workers(), min(solver_seconds, deadline_seconds))
+        # A closed form a worker proved answers here from then on.
+        self.pool = SolverPool(spec, workers or default_workers(), min(solver_seconds, deadline_seconds),
+                               learn=self.quick.engine.learn)
         self._limiter: anyio.CapacityLimiter | None = None
 
     # ------------------------------------------------------------ answers (worker threads)
@@ -92,7 +94,8 @@ class Adviser:
         try:
             return self.quick.missing(question) if kind == "missing" else self.quick.vae(question)
         except SolverNeeded as why:
-            return Job(kind, today=today, question=question, large=str(why) == "closed form not proved yet",
+            proving = str(why) == "closed form not proved yet"
+            return Job(kind, today=today, question=question, large=proving, proving=proving,
                        verdicts=self.quick.engine.verdicts())
 
     def _late(self) -> str:
@@ -119,8 +122,7 @@ class Adviser:
             with anyio.fail_after(self.deadline_seconds):
                 result = await anyio.to_thread.run_sync(job, limiter=self._limiter, abandon_on_cancel=True)
                 if isinstance(result, Job):
-                    result, verdicts = await self.pool.answer(result, deadline, self._late())
-                    self.quick.engine.learn(verdicts)  # a closed form the worker proved answers here from now on
+                    result = await self.pool.answer(result, deadline, self._late())
                 return result
         except TimeoutError:
             raise Unanswered(self._late()) from None
