@@ -159,7 +159,7 @@ def memory_run(path: Path, lines: int, jobs: int) -> dict:
         return (found[0] if found else samples[-1][1]) / 1024 if samples else 0.0
 
     return {"lines": lines, "jobs": jobs, "seconds": seconds, "per_second": lines / seconds, "errors": errors,
-            "at_10": at(0.1), "at_50": at(0.5), "at_100": at(1.0),
+            "at": {share: at(share / 100) for share in (1, 10, 25, 50, 75, 100)},
             "peak": max((kib for _, kib in samples), default=0) / 1024,
             "machine": f"{platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}",
             "date": date.today().isoformat(), "load": os.getloadavg()[0]}
@@ -167,15 +167,15 @@ def memory_run(path: Path, lines: int, jobs: int) -> dict:
 
 def table(f: dict) -> str:
     rows = [
-        ("lines (realistic cohort), jobs", f"{f['lines']:,} ({f['errors']} error lines), --jobs {f['jobs']}"),
-        ("time, throughput", f"{f['seconds']:.1f} s, {f['per_second']:,.0f} lines/s"),
-        ("memory (VmRSS, process and workers) after 10 % / 50 % / 100 % of the lines",
-         f"{f['at_10']:.0f} MiB / {f['at_50']:.0f} MiB / {f['at_100']:.0f} MiB"),
+        ("lines (realistic cohort), jobs", f"{f['lines']:,}".replace(",", " ")
+         + f" ({f['errors']} error lines), --jobs {f['jobs']}"),
+        ("time, throughput", f"{f['seconds']:.1f} s, {f['per_second']:.0f} lines/s"),
+        ("memory (VmRSS, process and workers) after " + " / ".join(f"{share} %" for share in f["at"])
+         + " of the lines", " / ".join(f"{mib:.0f}" for mib in f["at"].values()) + " MiB"),
         ("peak", f"{f['peak']:.0f} MiB"),
         ("machine, date", f"{f['machine']}, {f['date']}; load average at the end {f['load']:.1f}"),
     ]
-    return "\n".join(["| figure | value |", "|---|---|"] + [f"| {a} | {b} |".replace(",", " ") if a.startswith("lines")
-                                                             else f"| {a} | {b} |" for a, b in rows])
+    return "\n".join(["| figure | value |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows])
 
 
 def write_report(path: Path, figures: dict) -> None:
