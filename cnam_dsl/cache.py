@@ -22,7 +22,6 @@ import io
 import json
 import os
 import pickle
-import re
 import stat
 import sys
 from fractions import Fraction
@@ -63,7 +62,7 @@ def rules_key(root: Path) -> str:
     the code that reads them. Nothing else in the folder is read; each file is read only if it is a regular
     file within the checker's size limit (never a pipe or a device): one that is not makes a key of its own
     (the checker then refuses it, and a rule base with errors is never stored)."""
-    from .language.check import MAX_DOCUMENT_BYTES, MAX_RULE_FILE_BYTES, MAX_RULE_FILES, rule_files
+    from .language.files import MAX_DOCUMENT_BYTES, MAX_RULE_FILE_BYTES, MAX_RULE_FILES, declared_documents, rule_files
 
     h = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{code_digest()}\0".encode())
     h.update(str(root.resolve()).encode() + b"\0")  # the files' names in answers start from the folder's
@@ -77,21 +76,6 @@ def rules_key(root: Path) -> str:
     for path in sorted(documents):
         h.update(str(path.relative_to(root)).encode() + b"\0" + _content(path, MAX_DOCUMENT_BYTES) + b"\0")
     return h.hexdigest()
-
-
-DOCUMENT = re.compile(rb'document[\t \f]*(?:\xc2\xab([^\xbb]*)\xc2\xbb|"([^"]*)")')  # `document « name »`
-
-
-def declared_documents(rule_text: bytes) -> list[str]:
-    """The names of the source documents a rule file declares (those the checker may open: plain names).
-
-    >>> declared_documents("source s\\n  document « texte.txt »\\n".encode())
-    ['texte.txt']
-    """
-    from .language.check import SAFE_DOCUMENT_NAME
-
-    names = ((a or b).decode("utf-8", "replace").strip() for a, b in DOCUMENT.findall(rule_text))
-    return [name for name in names if SAFE_DOCUMENT_NAME.fullmatch(name)]
 
 
 def _content(path: Path, max_bytes: int) -> bytes:

@@ -40,7 +40,8 @@ from pathlib import Path
 from lark import Token, Tree, UnexpectedInput
 
 from ..language import nodes as n
-from ..language.check import MAX_RULE_FILE_BYTES, check_files, rule_files
+from ..language.check import check_files
+from ..language.files import MAX_RULE_FILE_BYTES, rule_files
 from ..language.parse import layout_parser, parse_text
 from ..paths import FileRefused, decode_text, read_regular_file
 from ..solve import SolverError

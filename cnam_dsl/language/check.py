@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -17,14 +16,12 @@ from .model import (
     RuleBase, SourceInfo, VaeRules,
 )
 from ..paths import FileRefused, read_text_file
+from .files import (  # noqa: F401  (rule_files and the limits: re-exported, the checker's)
+    MAX_DOCUMENT_BYTES, MAX_RULE_FILE_BYTES, MAX_RULE_FILES, SAFE_DOCUMENT_NAME, rule_files,
+)
 from .parse import parse_text
 
 DURATION_UNITS = {"mois": Fraction(1), "an": Fraction(12), "ans": Fraction(12)}
-MAX_RULE_FILE_BYTES = 1_000_000
-MAX_DOCUMENT_BYTES = 1_000_000  # a source document (the shipped ones: under 8 kB); every quote is searched in it
-# A source document is a plain file beside its rule file: no folder, no "..", no control character.
-SAFE_DOCUMENT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,200}")
-MAX_RULE_FILES = 2_000
 MAX_BLOCKS = 10_000  # blocks (voie, reprise, exemple...) in one rule base; the shipped one has about 100
 # What one question's constraints may hold, so that checking the rules (proofs, comparisons of pathways) costs
 # at most a constant per requirement: the whole check is linear in the number of blocks.
@@ -61,10 +58,6 @@ def normalize_quote(text: str) -> str:
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("’", "'").replace("«", " ").replace("»", " ").replace("•", " ")
     return " ".join(text.lower().split())
-
-
-def rule_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*.cnr") if p.is_file())
 
 
 def load_rule_base(root: Path) -> tuple[RuleBase | None, list[Diagnostic]]:
