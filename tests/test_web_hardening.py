@@ -23,6 +23,9 @@ from webserver import running_server
 CONFLICT = {"diploma": "licence", "date": "2026-01-01",
             "profile": {"experiences": [{"months": 40, "field": "out"}], "decided_internship_months": 1}}
 CHEAP = {"diploma": "licence", "date": "2026-01-01", "profile": {"experiences": [{"months": 24, "field": "out"}]}}
+# "Not locked out": answered well before the 10 s an idle socket may hold the server (a tenth of a second on an
+# idle machine; the margin is for a loaded one, not a speed target: bench/load.py measures speed).
+ANSWERED_SECONDS = 5.0
 
 
 # ---------------------------------------------------------------- idle connections (item 1)
@@ -55,12 +58,15 @@ def test_idle_connections_never_lock_the_server_out():
         try:
             started = time.monotonic()
             response = httpx.get(url + "/api/sources", timeout=10)
-            assert response.status_code == 200 and time.monotonic() - started < 1.0
-            more = idle_sockets(url, 900)  # past the 1000 connections open at once: the oldest idle are closed
+            assert response.status_code == 200 and time.monotonic() - started < ANSWERED_SECONDS
+            # Past the 1000 connections open at once the oldest idle are closed; a third of those left wait for a
+            # body that never comes: they hold no place among the 200 requests answered at once.
+            more = idle_sockets(url, 900)
             sockets += more
             started = time.monotonic()
             response = httpx.post(url + "/api/missing", json=CHEAP, timeout=10)
-            assert response.status_code == 200 and time.monotonic() - started < 1.0
+            assert response.status_code == 200, response.text
+            assert time.monotonic() - started < ANSWERED_SECONDS
             # A request not received within 10 s is answered 408 and closed.
             late = sockets[-2]  # half a request line
             late.settimeout(20)
@@ -87,7 +93,10 @@ def stuck_rules(tmp_path, monkeypatch, base):
 
 
 def test_a_heavy_question_is_stopped_at_its_time_and_cheap_answers_go_on(stuck_rules):
-    app = create_app(stuck_rules, workers=2, solver_seconds=1.0)
+    # Cheap answers must come before the heavy ones are stopped (they do not wait behind them): a tenth of a second
+    # on an idle machine; the solver time leaves room for a loaded one.
+    solver_seconds = 3.0
+    app = create_app(stuck_rules, workers=2, solver_seconds=solver_seconds)
 
     async def scenario() -> dict:
         adviser = app.state.adviser
@@ -111,9 +120,9 @@ def test_a_heavy_question_is_stopped_at_its_time_and_cheap_answers_go_on(stuck_r
 
     found = asyncio.run(scenario())
     status, seconds, answer = found["cheap"]
-    assert status == 200 and answer["status"] == "missing" and seconds < 1.0, found["cheap"]
-    for status, seconds, answer in found["heavy"] + [found["after"]]:
-        assert status == 503 and "temps permis" in answer["detail"] and seconds < 10, (status, seconds, answer)
+    assert status == 200 and answer["status"] == "missing" and seconds < solver_seconds - 0.5, found["cheap"]
+    for status, seconds, answer in found["heavy"] + [found["after"]]:  # stopped, well within the 30 s deadline
+        assert status == 503 and "temps permis" in answer["detail"] and seconds < 25, (status, seconds, answer)
 
 
 def test_long_candidate_files_are_read_by_the_workers_with_the_same_answer(tmp_path, monkeypatch, base):

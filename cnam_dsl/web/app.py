@@ -21,7 +21,8 @@ from ..rules import Rules
 from .service import DEADLINE_SECONDS, SOLVER_SECONDS, Adviser, FieldError
 
 MAX_BODY_BYTES = 256 * 1024
-MAX_REQUESTS = 200  # requests being answered at once; beyond, 503 (open connections: `server.MAX_CONNECTIONS`)
+MAX_REQUESTS = 200  # requests received whole and being answered at once; beyond, 503 (open connections:
+# `server.MAX_CONNECTIONS`; a request still being received is bounded by `server.REQUEST_SECONDS`)
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 # The page loads its own script and style sheet only; nothing may frame it. The generated documentation
 # (MkDocs Material) has inline scripts and styles of its own.
@@ -137,7 +138,10 @@ class SecurityHeaders:
 
 
 class RequestLimit:
-    """At most `most` requests answered at once; beyond, 503 at once (a queue would only make them all late)."""
+    """At most `most` requests answered at once; beyond, 503 at once (a queue would only make them all late).
+
+    It counts requests received whole (it sits inside `BodyLimit`, which reads the body first): a body that never
+    comes holds a connection, closed in time or to make room by the server, never one of these places."""
 
     def __init__(self, app: ASGIApp, most: int = MAX_REQUESTS) -> None:
         self.app, self.most, self.running = app, most, 0
@@ -231,8 +235,8 @@ def create_app(rules: Rules, *, docs_dir: Path | None = None, deadline_seconds: 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if docs_dir is not None:
         app.mount("/docs", StaticFiles(directory=docs_dir, html=True), name="docs")
-    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(RequestLimit)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)  # outside RequestLimit: bodies are read first
     app.add_middleware(HostCheck, allowed=hosts)
     app.add_middleware(SecurityHeaders)  # the last added is the outermost: every answer gets the headers
     return app

@@ -6,8 +6,8 @@
   and closed. (uvicorn's keep-alive timeout only starts after a response.)
 - Open connections (`MAX_CONNECTIONS`): past the limit, the connection that
   has waited longest without a request being answered is closed to make
-  room, so idle sockets never lock the others out; requests being answered
-  at once are bounded apart (`app.MAX_REQUESTS`, 503).
+  room, so idle sockets never lock the others out; requests received whole
+  and being answered at once are bounded apart (`app.MAX_REQUESTS`, 503).
 """
 
 from __future__ import annotations
