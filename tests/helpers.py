@@ -38,3 +38,16 @@ def months(profile, on: date = DAY) -> dict:
     if isinstance(profile, dict):
         profile = read_profile(profile)
     return {c: float(v) for c, v in facts_of(profile, on).experience.items()}
+
+
+def line_of(file: str, statement: str, after: str | None = None) -> int:
+    """The line number of a rule file's first line that starts with `statement` (indentation aside), after
+    the first line starting with `after` when given: tests name rules by their text, not by a line that
+    moves whenever a comment is added above."""
+    from conftest import ROOT
+
+    lines = (ROOT / file).read_text(encoding="utf-8").splitlines()
+    start = 0
+    if after is not None:
+        start = next(n for n, line in enumerate(lines) if line.strip().startswith(after)) + 1
+    return next(n + 1 for n, line in enumerate(lines[start:], start) if line.strip().startswith(statement))

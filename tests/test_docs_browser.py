@@ -12,6 +12,7 @@ import pytest
 from browser import ARTIFACTS, launch
 from conftest import ROOT
 from docs_site import built_site
+from helpers import line_of
 
 pytestmark = pytest.mark.slow
 README_SCREENSHOT = ROOT / "docs" / "images" / "diploma-page.png"
@@ -88,10 +89,11 @@ def test_diploma_page_shows_requirements_quotes_table_and_chart(page, server):
 
 def test_a_rule_link_opens_the_rule_line(page, server):
     open_page(page, server, "diplomes/licence/")
-    page.locator("article a", has_text="rules/cnam-eleves/licence.cnr:12").first.click()
+    number = line_of("rules/cnam-eleves/licence.cnr", "exige expérience", after="voie licence-hors-specialite")
+    page.locator("article a", has_text=f"rules/cnam-eleves/licence.cnr:{number}").first.click()
     page.wait_for_load_state("networkidle")
-    assert page.url.endswith("/regles/cnam-eleves-licence/#__codelineno-0-12")
-    line = page.locator("#__codelineno-0-12")
+    assert page.url.endswith(f"/regles/cnam-eleves-licence/#__codelineno-0-{number}")
+    line = page.locator(f"#__codelineno-0-{number}")
     assert line.count() == 1
     assert "voie" in page.locator("code").first.inner_text()
     page.screenshot(path=str(ARTIFACTS / "docs-rule-file.png"))

@@ -42,7 +42,10 @@ def random_facts(rng: random.Random) -> Facts:
     a = [rng.choice(DONE) for _ in range(4)]  # in field with report, in field, with report, other
     done = {(True, True): a[0], (True, False): a[0] + a[1], (False, True): a[0] + a[2], (False, False): sum(a)}
     decision = rng.choice(DECISIONS)
-    return Facts(experience, {k: F(v) for k, v in done.items()}, None if decision is None else F(decision))
+    by = rng.choice([None, None, "cnam", "jury", "commission"]) if decision is not None else None
+    complement = F(rng.choice([3, 6, 12])) if rng.random() < 0.1 else None
+    return Facts(experience, {k: F(v) for k, v in done.items()}, None if decision is None else F(decision), 0, by,
+                 complement, rng.random() < 0.2)
 
 
 def test_every_shipped_requirement_has_a_proved_closed_form(engine, base):
@@ -186,8 +189,10 @@ def test_the_generated_program_computes_each_node_as_the_operations_do(engine, b
         for i in program.needed(wanted):
             node = program.nodes[i]
             if node[0] == "in":
+                scalar = {"h": inputs.has_decision, "v": inputs.decision, "c": inputs.by_commission,
+                          "e": inputs.complement, "w": inputs.duties}
                 values[i] = ({"x": inputs.x, "d": inputs.done}[node[1]][node[2]] if node[1] in "xd"
-                             else inputs.has_decision if node[1] == "h" else inputs.decision)
+                             else scalar[node[1]])
             elif node[0] == "const":
                 values[i] = ops.const(node[1])
             elif node[0] == "bool":
@@ -201,17 +206,20 @@ def test_the_generated_program_computes_each_node_as_the_operations_do(engine, b
     rng = np.random.default_rng(5)
     n = 64
     inputs = Inputs(tuple(rng.integers(0, 50 * 12, n) for _ in CATEGORIES),
-                    tuple(rng.choice([0, 36, 72], n) for _ in range(4)), rng.random(n) < 0.3, rng.choice([24, 36, 72], n))
+                    tuple(rng.choice([0, 36, 72], n) for _ in range(4)), rng.random(n) < 0.3,
+                    rng.choice([24, 36, 72], n),
+                    rng.random(n) < 0.3, rng.choice([0, 0, 72], n), rng.random(n) < 0.2)
     for requirement in requirements(base)[:12]:
         form = engine.closed_form(*requirement, ON)
         ops = ColumnOps(12 * form.plan.denominator)
-        inputs = Inputs(tuple(v * form.plan.denominator for v in inputs.x),
+        scaled = Inputs(tuple(v * form.plan.denominator for v in inputs.x),
                         tuple(v * form.plan.denominator for v in inputs.done), inputs.has_decision,
-                        inputs.decision * form.plan.denominator)
+                        inputs.decision * form.plan.denominator, inputs.by_commission,
+                        inputs.complement * form.plan.denominator, inputs.duties)
         program = form.program
         for questions in (QUESTIONS, QUESTIONS[:3], ("decision",)):
             wanted = [o for q in questions for o in program.outputs[q]]
-            got, expected = program.values(ops, inputs, wanted), node_by_node(program, ops, inputs, wanted)
+            got, expected = program.values(ops, scaled, wanted), node_by_node(program, ops, scaled, wanted)
             assert list(got) == list(expected)
             assert all(np.array_equal(np.broadcast_to(got[w], (n,)), np.broadcast_to(expected[w], (n,)))
                        for w in wanted)

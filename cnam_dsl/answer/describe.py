@@ -16,7 +16,7 @@ KIND_FR = {
     "volunteer": "bénévole",
     "union": "syndicale",
 }
-AUTHORITY_FR = {"jury": "le jury", "cnam": "le Cnam"}
+AUTHORITY_FR = {"jury": "le jury", "cnam": "le Cnam", "commission": "la commission"}
 
 
 def months_fr(months: Fraction | float | None) -> str:
@@ -61,7 +61,17 @@ def fact_fr(fact: tuple) -> str:
         return f"expérience {where}, {KIND_FR[kind]}{level_fr} : {number_fr(months)} mois"
     if fact[0] == "done":
         return f"stages déjà effectués : {number_fr(fact[1])} mois"
-    return f"durée de stage décidée : {number_fr(fact[1])} mois"
+    if fact[0] == "decision":
+        by = f" par {AUTHORITY_FR[fact[2]]}" if len(fact) > 2 and fact[2] else ""
+        return f"durée de stage décidée{by} : {number_fr(fact[1])} mois"
+    if fact[0] == "complement":
+        return f"complément d'expérience décidé : {number_fr(fact[1])} mois"
+    if fact[0] == "commission":
+        return "décision prise par la commission" if fact[1] else "décision qui n'est pas celle de la commission"
+    if fact[0] == "duties":
+        return ("entrée en fonctions pendant la formation" if fact[1]
+                else "pas d'entrée en fonctions pendant la formation")
+    return "une décision est enregistrée" if fact[1] else "aucune décision enregistrée"
 
 
 def kinds_fr(kinds: frozenset[str]) -> str:
@@ -112,7 +122,8 @@ def internship_fr(rule: InternshipRule) -> str:
 
 
 def modulation_fr(rule: ModulationRule) -> str:
-    return f"{AUTHORITY_FR[rule.authority]} peut moduler la durée du stage, sans descendre sous {months_fr(rule.floor)}"
+    return (f"{AUTHORITY_FR[rule.authority]} peut moduler la durée du stage, sans descendre sous "
+            f"{months_fr(rule.floor)}")
 
 
 def general_fr(rule: GeneralRule) -> str:
@@ -190,6 +201,19 @@ def validity_fr(valid_from, valid_until) -> str | None:
     return None
 
 
+def check_scope_fr(check) -> str:
+    """When an `à vérifier` applies, in French (after its text).
+
+    >>> from types import SimpleNamespace as C
+    >>> check_scope_fr(C(diplomas=("licence",), when_internship=True))
+    ' (licence ; seulement si un stage est exigé)'
+    """
+    scope = [", ".join(check.diplomas)] if check.diplomas else []
+    if check.when_internship:
+        scope.append("seulement si un stage est exigé")
+    return f" ({' ; '.join(scope)})" if scope else ""
+
+
 def pathway_statements(pathway: Pathway) -> list[tuple[str, object]]:
     """Each requirement of a pathway as a French sentence, with the provenance of its rule."""
     if not pathway.experience and pathway.internship is None:
@@ -205,6 +229,12 @@ def pathway_statements(pathway: Pathway) -> list[tuple[str, object]]:
                                stage.decided_provenance))
         if stage.report_provenance is not None:
             statements.append(("Le stage donne lieu à un rapport.", stage.report_provenance))
+        if stage.field_provenance is not None:
+            statements.append(("Le stage est en relation avec le diplôme préparé (un stage hors domaine ne "
+                               "compte pas).", stage.field_provenance))
+        if stage.waiver_provenance is not None:
+            statements.append(("Le stage n'est pas exigé du candidat entré en fonctions pendant la formation.",
+                               stage.waiver_provenance))
     return statements
 
 
@@ -246,13 +276,16 @@ def expected_fr(expected) -> str:
     'un stage de 3 à 6 mois'
     """
     if expected.kind == "internship":
-        return "un " + internship_length_fr(expected.least, expected.most)
+        decided = getattr(expected, "decided_by", None)
+        return "un " + internship_length_fr(expected.least, expected.most) + (
+            f", durée décidée par {AUTHORITY_FR[decided]}" if decided else "")
     if expected.kind == "missing":
         return f"il manque {months_fr(expected.missing)} d'expérience"
     if expected.kind == "early":
         return "examen anticipé " + ("possible" if expected.early else "impossible")
     return {"satisfied": "rien de plus n'est exigé", "conflict": "les règles et les faits se contredisent",
-            "eligible": "demande de VAE recevable", "limit": "limite annuelle de demandes atteinte"}[expected.kind]
+            "eligible": "demande de VAE recevable", "limit": "limite annuelle de demandes atteinte",
+            "not_applicable": "la source n'énonce rien pour cette question"}[expected.kind]
 
 
 def internship_length_fr(low, high) -> str:
@@ -290,14 +323,26 @@ def source_rules(base: RuleBase, source: str) -> list[SourceRule]:
             heading = f"Voie « {p.name} » ({p.diploma})"
             found += [SourceRule(heading, text, prov) for text, prov in pathway_statements(p)]
         elif p.source == source and not any(r.provenance == p.provenance for r in found):
+            model = next(q.diploma for q in base.pathways if q.key == p.reused_from)
+            name = base.diplomas[model].name if model in base.diplomas else model
             found.append(SourceRule(f"Reprise ({p.diploma})",
-                                    f"Le diplôme {p.diploma} reprend les voies d'un autre diplôme de la source.",
-                                    p.provenance))
+                                    f"Le diplôme {p.diploma} reprend les voies du diplôme {model} ({name}) de la "
+                                    "même source.", p.provenance))
     for g in base.generals_of(source):
         found.append(SourceRule("Règle générale", sentence(general_fr(g)), g.provenance))
     early = base.early_review_of(source)
     if early is not None:
         found.append(SourceRule("Examen anticipé", sentence(early_fr(early)), early.provenance))
+        if early.commission_provenance is not None:
+            found.append(SourceRule("Examen anticipé", "La commission qui examine le dossier fixe elle-même le "
+                                    "complément exigé (stage ou expérience), sans durée écrite.",
+                                    early.commission_provenance))
+    for c in base.checks:
+        if c.source == source:
+            found.append(SourceRule("À vérifier par le conseiller", c.text + check_scope_fr(c), c.provenance))
+    for c in base.certifications:
+        if c.source == source:
+            found.append(SourceRule("Certifications du Cnam", f"{c.code} : {c.title}.", c.provenance))
     for v in base.vae:
         if v.source == source:
             found += [SourceRule("Recevabilité VAE", sentence("exige " + experience_fr(r)), r.provenance)

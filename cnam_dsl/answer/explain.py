@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 
-from .describe import early_fr, experience_fr, fact_fr, general_fr, internship_fr, limit_fr, modulation_fr, months_fr
+from .describe import (
+    AUTHORITY_FR, KIND_FR, early_fr, experience_fr, fact_fr, general_fr, internship_fr, kinds_fr, limit_fr,
+    modulation_fr, months_fr,
+)
 from ..language.model import CATEGORIES, Pathway, Provenance, RuleBase
 from ..candidate import facts_of
 from ..candidate.schema import MAX_YEAR
@@ -25,12 +28,17 @@ def number(value: Fraction | float | None):
     return int(value) if value == int(value) else value
 
 
-def missing_answer(engine: Engine, question: MissingQuestion) -> dict:
-    """The answer of `cnam missing`, as the contract's JSON object."""
+def missing_answer(engine: Engine, question: MissingQuestion, with_options: bool = True) -> dict:
+    """The answer of `cnam missing`, as the contract's JSON object (`options` left empty without
+    `with_options`: what checks a worked example, which states no option, needs no more)."""
     q = question
     facts = facts_of(q.profile, q.on)
-    outcome = engine.outcome(q.sources, q.diploma, q.milestone, q.on, facts)
-    singles = {s: engine.outcome((s,), q.diploma, q.milestone, q.on, facts, with_options=False) for s in q.sources}
+    outcome = engine.outcome(q.sources, q.diploma, q.milestone, q.on, facts, with_options)
+    if len(q.sources) == 1:  # the one source's own answer is the answer
+        singles = {q.sources[0]: outcome}
+    else:
+        singles = {s: engine.outcome((s,), q.diploma, q.milestone, q.on, facts, with_options=False)
+                   for s in q.sources}
     return answer_of(engine.base, q.sources, q.diploma, q.milestone, q.on, facts, outcome, singles)
 
 
@@ -38,6 +46,7 @@ def answer_of(base: RuleBase, chosen: tuple[str, ...], diploma: str, milestone: 
               outcome: Outcome, singles: dict[str, Outcome], parts: Parts | None = None) -> dict:
     """The contract's answer from the outcomes: under the sources `chosen` together, and under each alone."""
     parts = parts or PLAIN
+    requirement = (chosen, diploma, milestone, on)
     answer = {
         "diploma": diploma,
         "milestone": milestone,
@@ -46,10 +55,14 @@ def answer_of(base: RuleBase, chosen: tuple[str, ...], diploma: str, milestone: 
         "status": outcome.status,
         "internship": internship_json(outcome.internship),
         "missing_months": number(outcome.missing_months) if outcome.status == "missing" else 0,
-        "options": [option_json(o) for o in outcome.options],
+        "options": [option_json(o, _made(("qualifiers", base, requirement, o.kind),
+                                         lambda o=o: option_experience(base, requirement, o.kind)))
+                    for o in outcome.options],
         "early_review_possible": early_review(base, chosen, facts.ue_acquired),
         "explanation": explanation(base, chosen, diploma, milestone, on, facts, outcome, parts),
-        "divergences": divergences(singles),
+        "divergences": divergences(singles, {s: early_review(base, (s,), facts.ue_acquired) for s in chosen}),
+        "to_check": checks_json(base, chosen, diploma, _with_internship(base, requirement, outcome)),
+        "set_aside": set_aside(base, requirement, facts, outcome, parts),
     }
     if outcome.status == "missing" and outcome.missing_strict:
         answer["missing_strict"] = True
@@ -70,11 +83,13 @@ def internship_json(internship: Internship | None) -> dict | None:
         "report": internship.report,
         "done_months": number(internship.done_months),
         "remaining_min_months": number(internship.remaining_min_months),
+        "awaiting_decision": internship.awaiting_decision,
+        "can_be_lowered": internship.can_be_lowered,
     }
 
 
-def option_json(option: Option) -> dict:
-    """An option as JSON."""
+def option_json(option: Option, experience: dict | None = None) -> dict:
+    """An option as JSON (`experience`: what the experience to acquire must be, `option_experience`)."""
     data = {
         "kind": option.kind,
         "months": number(option.months),
@@ -83,7 +98,22 @@ def option_json(option: Option) -> dict:
     }
     if option.strict:
         data["strict"] = True
+    if experience is not None and option.kind != "internship":
+        data["experience"] = experience
     return data
+
+
+def option_experience(base: RuleBase, requirement: tuple, kind: str) -> dict:
+    """What the experience an option adds must be to count for the rules it serves: salaried (or any
+    professional kind), at a sufficient level, full time; in the field or in any field (the option's kind).
+    The rules it serves: those of the requirement's pathways that count experience of that field."""
+    sources, diploma, milestone, on = requirement
+    in_field = kind == "experience_in_field"
+    rules = [r for s in sources for p in base.pathways_for(s, diploma, milestone, on) for r in p.experience
+             if in_field or not r.in_field]
+    salaried_only = bool(rules) and any(r.kinds == frozenset({"salaried"}) for r in rules)
+    return {"in_field": in_field, "kind": "salaried" if salaried_only else "professional",
+            "sufficient_level": any(r.sufficient_level for r in rules), "full_time": any(r.full_time for r in rules)}
 
 
 def early_review(base: RuleBase, sources: tuple[str, ...], ue_acquired: int) -> bool | None:
@@ -110,14 +140,87 @@ def comparable(answer: dict) -> tuple:
             answer["missing_months"])
 
 
-def divergences(singles: dict[str, Outcome]) -> list[dict]:
+def divergences(singles: dict[str, Outcome], early: dict[str, bool | None] | None = None) -> list[dict]:
+    """Each source's own answer when they are not all the same: another status, internship (its bounds, or
+    who decides its length) or missing amount, or another verdict on the examen anticipé where each source
+    states its conditions."""
+    early = early or {}
     outcomes = list(singles.values())
-    if all(_compared(o) == _compared(outcomes[0]) for o in outcomes[1:]):
-        return []  # the same exact values: the same once written
+    stated = [v for v in early.values() if v is not None]
+    early_apart = len(set(stated)) > 1
     summaries = {s: summary(o) for s, o in singles.items()}
-    if len({comparable(v) for v in summaries.values()}) <= 1:
+    deciders = {(v["internship"] or {}).get("decided_by") for v in summaries.values() if v["status"] == "internship"}
+    if not early_apart and len(deciders) <= 1 and all(_compared(o) == _compared(outcomes[0]) for o in outcomes[1:]):
+        return []  # the same exact values: the same once written
+    if not early_apart and len(deciders) <= 1 and len({comparable(v) for v in summaries.values()}) <= 1:
         return []
-    return [{"source": s, **v} for s, v in summaries.items()]
+    return [{"source": s, **v, **({"early_review_possible": early[s]} if early_apart else {})}
+            for s, v in summaries.items()]
+
+
+def _with_internship(base: RuleBase, requirement: tuple, outcome: Outcome) -> bool:
+    """Whether the answer rests on an internship: asked for, or done in a pathway retained."""
+    sources, diploma, milestone, on = requirement
+    return outcome.status == "internship" or any(
+        p.internship is not None for s in sources for p in base.pathways_for(s, diploma, milestone, on)
+        if p.key in outcome.selected)
+
+
+def checks_json(base: RuleBase, sources, diploma: str | None, internship: bool) -> list[dict]:
+    """What the adviser must still check (`à vérifier`), each with its rule: never part of the status."""
+    return [{"id": c.key, **entry(c.provenance, c.text)} for c in base.checks_for(sources, diploma, internship)]
+
+
+COUNTING_NOTES = {
+    "part_time": "Temps partiel : une période à temps partiel compte en équivalent temps plein (mois × part du "
+                 "temps plein).",
+    "overlap": "Périodes qui se chevauchent : les jours communs ne comptent qu'une fois (au plus un temps plein "
+               "par jour).",
+    "future": "Période à venir : l'expérience compte jusqu'à la date de la question, pas au-delà.",
+    "ongoing": "Période en cours (sans fin) : comptée jusqu'à la date de la question.",
+}
+
+
+def set_aside(base: RuleBase, requirement: tuple, facts: Facts, outcome: Outcome, parts: "Parts") -> list[dict]:
+    """What the counting or the rules leave out of the candidate's experience, and why: the experience no
+    rule shown counts (volunteer work, an insufficient level...), internships done that do not count for the
+    internship asked, and how periods were counted (part time, overlaps, future periods)."""
+    sources, diploma, milestone, on = requirement
+    found = []
+    rules = [r for s in sources for p in base.pathways_for(s, diploma, milestone, on) for r in p.experience]
+    for category in facts.experience:
+        if rules and not any(r.counts(category) for r in rules):
+            found.append(parts.set_aside(frozenset({category}), _uncounted_fr(category, rules), facts))
+    internship = outcome.internship
+    if internship is not None:
+        why = unused_internships(facts.done, internship.in_field, internship.report)
+        if why:
+            found.append(parts.unused(f"Stages déjà faits qui ne comptent pas pour le stage demandé "
+                                      f"({' ou '.join(why)}) : ", (internship.in_field, internship.report), facts))
+    found += [{"kind": "counting", "text": COUNTING_NOTES[n]} for n in sorted(facts.notes)]
+    return found
+
+
+def unused_internships(done, in_field: bool, report: bool) -> tuple[str, ...]:
+    """Why internships done (months per `DONE_KEYS`) do not all count for an internship asked in the field
+    or with a report: "hors du domaine", "sans rapport" (none: every one counts)."""
+    everything = done[(False, False)]
+    return tuple(why for asked, key, why in ((in_field, (True, False), "hors du domaine"),
+                                             (report, (False, True), "sans rapport"))
+                 if asked and everything > done[key])
+
+
+def _uncounted_fr(category: tuple[str, str, str], rules) -> str:
+    field_, kind, level = category
+    what = f"Expérience {KIND_FR[kind]}" + (" de niveau insuffisant" if level == "insufficient" else "") + (
+        " dans le domaine" if field_ == "in" else (" hors domaine" if level == "sufficient" else ""))
+    if level == "insufficient" and all(r.sufficient_level for r in rules if kind in r.kinds):
+        why = "les règles exigent un niveau de responsabilité suffisant"
+    elif all(kind not in r.kinds for r in rules):
+        why = f"les règles ne comptent que l'expérience {kinds_fr(frozenset().union(*(r.kinds for r in rules)))}"
+    else:
+        why = "aucune règle de ces voies ne la compte"
+    return f"{what} : non comptée ({why}) — "
 
 
 class Parts:
@@ -132,6 +235,15 @@ class Parts:
         """A reason stating the candidate's months in the rule's categories and whether they meet it."""
         months, ok = counted(categories, rule, facts)
         return {**fixed, "text": f"{text}{months_fr(months)} — {VERDICT[ok]}."}
+
+    def set_aside(self, categories: frozenset, text: str, facts: Facts) -> dict:
+        """An experience left out: its months (`text` ends where they go)."""
+        months = sum(v for c, v in facts.experience.items() if c in categories)
+        return {"kind": "experience", "text": f"{text}{months_fr(months)}."}
+
+    def unused(self, text: str, counted: tuple[bool, bool], facts: Facts) -> dict:
+        """Internships done that do not count (all of them but those `counted`, a `DONE_KEYS` key)."""
+        return {"kind": "internship", "text": f"{text}{months_fr(facts.done[(False, False)] - facts.done[counted])}."}
 
 
 VERDICT = {True: "condition remplie", False: "condition non remplie"}
@@ -241,15 +353,23 @@ def _pathway_parts(p: Pathway, applies: bool) -> tuple:
             parts.append(entry(stage.modulation.provenance, f"{label} : {modulation_fr(stage.modulation)}."))
         if stage.report_provenance is not None:
             parts.append(entry(stage.report_provenance, f"{label} : le stage donne lieu à un rapport."))
+        if stage.field_provenance is not None:
+            parts.append(entry(stage.field_provenance, f"{label} : le stage doit être en relation avec le diplôme "
+                                                       f"préparé (dans le domaine)."))
         if stage.decided_provenance is not None:
-            parts.append(entry(stage.decided_provenance, f"{label} : la durée du stage est décidée "
-                                                         f"par {'le jury' if stage.decided_by == 'jury' else 'le Cnam'}."))
+            who = AUTHORITY_FR.get(stage.decided_by, "le Cnam")
+            text = (f"{label} : la durée du stage est décidée par {who} ; tant que sa décision n'est pas au "
+                    "dossier, aucun stage déjà fait ne suffit.")
+            parts.append(entry(stage.decided_provenance, text))
+        if stage.waiver_provenance is not None:
+            parts.append(entry(stage.waiver_provenance, f"{label} : le stage n'est pas exigé du candidat entré en "
+                                                        f"fonctions pendant la formation."))
     return tuple(parts)
 
 
 def conflict_explanation(outcome: Outcome) -> list[dict]:
     facts = [fact_fr(t.rule) for t in outcome.core if t.kind == "fact"]
-    with_facts = f" Faits du candidat en cause : {'; '.join(facts)}." if facts else ""
+    with_facts = f" Faits du candidat en cause : {' ; '.join(facts)}." if facts else ""
     entries = []
     for t in outcome.core:
         if t.kind == "fact" or t.provenance is None:
@@ -282,10 +402,10 @@ def next_year(year: int | None) -> int | None:
     return year if year is not None and year <= MAX_YEAR else None
 
 
-def vae_answer(engine: Engine, question: VaeQuestion) -> dict:
-    """The answer of `cnam vae`, as the contract's JSON object."""
+def vae_answer(engine: Engine, question: VaeQuestion, today: date | None = None) -> dict:
+    """The answer of `cnam vae`, as the contract's JSON object (`today`: the day it is asked, default today)."""
     certification, year, sources, profile = question.certification, question.year, question.sources, question.profile
-    facts = facts_of(profile, vae_day(year))
+    facts = facts_of(profile, vae_day(year, today))
     outcome = engine.vae(sources, certification, year, facts, profile.vae_requests)
     entries = []
     for rules in outcome.rules:
@@ -300,12 +420,18 @@ def vae_answer(engine: Engine, question: VaeQuestion) -> dict:
                                                    f"{'atteinte en ' + str(year) if reached else 'respectée'}."))
     if not entries:
         entries = [entry(r.provenance, "Recevabilité VAE.") for r in outcome.rules]
+    known = engine.base.certification(certification)
+    if known is not None:
+        entries.insert(0, entry(known.provenance, f"Certification du Cnam : {certification} — {known.title}."))
     return {
         "certification": certification,
+        "certification_title": known.title if known else None,
+        "certification_known": known is not None,
         "year": year,
         "sources": list(sources),
         "status": outcome.status,
         "missing_months": number(outcome.missing_months) if outcome.status == "missing" else 0,
         "next_possible_year": next_year(outcome.next_possible_year),
         "explanation": entries,
+        "to_check": checks_json(engine.base, sources, None, False),
     }

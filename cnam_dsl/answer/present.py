@@ -21,8 +21,8 @@ VAE_SENTENCE = {
 }
 OPTION_FR = {
     "internship": "effectuer le stage",
-    "experience_any_field": "acquérir {months} d'expérience supplémentaire, dans n'importe quel domaine",
-    "experience_in_field": "acquérir {months} d'expérience supplémentaire dans le domaine",
+    "experience_any_field": "acquérir {months} d'expérience supplémentaire, dans n'importe quel domaine{what}",
+    "experience_in_field": "acquérir {months} d'expérience supplémentaire dans le domaine{what}",
 }
 
 
@@ -55,6 +55,16 @@ def _escape(found: re.Match) -> str:
     return f"\\u{ord(found.group()):04x}"
 
 
+def authorities_fr(decided_by: str) -> str:
+    """Who sets the length, in French (several sources may name several authorities: `cnam+jury`).
+
+    >>> authorities_fr("cnam+jury")
+    'le Cnam et le jury'
+    """
+    names = [AUTHORITY_FR[a] for a in decided_by.split("+")]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
+
+
 def to_json(answer) -> str:
     """The contract's JSON, indented; the characters a terminal would act on are written as JSON escapes
     (`\u009b`, `\u202e`): the same strings for a JSON reader, nothing acted on when shown."""
@@ -81,7 +91,7 @@ def internship_text(i: dict) -> str:
     if i["standard_months"] is not None and not (low == high == i["standard_months"]):
         text += f" (durée de référence : {months_fr(i['standard_months'])})"
     if i["decided_by"]:
-        text += f", durée fixée par {AUTHORITY_FR[i['decided_by']]}"
+        text += f", durée fixée par {authorities_fr(i['decided_by'])}"
     if i["in_field"]:
         text += ", dans le domaine"
     if i["report"]:
@@ -98,11 +108,12 @@ def missing_text(a: dict, diploma_name: str, candidate: str | None) -> str:
         lines.append(f"Il faut un {internship_text(i)}.")
         if i["done_months"]:
             lines.append(f"Stages déjà effectués qui comptent : {months_fr(i['done_months'])}.")
+        lines += decision_lines(i, a["early_review_possible"])
     if a["status"] == "missing":
         more = "plus de " if a.get("missing_strict") else "au moins "
         lines.append(f"Il manque {more}{months_fr(a['missing_months'])} d'expérience (équivalent temps plein).")
     if a["status"] == "conflict":
-        lines.append("Faits en cause : " + "; ".join(a.get("conflicting_facts") or ["aucun"]) + ".")
+        lines.append("Faits en cause : " + " ; ".join(a.get("conflicting_facts") or ["aucun"]) + ".")
     if a["options"]:
         lines += ["", "Pour compléter le dossier :"]
         lines += [f"  {k}. {option_text(o)}" for k, o in enumerate(a["options"], 1)]
@@ -112,13 +123,42 @@ def missing_text(a: dict, diploma_name: str, candidate: str | None) -> str:
     if a["divergences"]:
         lines += ["", "Attention, les sources ne donnent pas la même réponse :"]
         lines += [f"  - {d['source']} : {short_answer(d)}" for d in a["divergences"]]
+    lines += checks_lines(a.get("to_check", []), a.get("set_aside", []))
     lines += ["", "Pourquoi :"] + explanation_text(a["explanation"])
     return "\n".join(lines)
 
 
+def decision_lines(i: dict, early: bool | None) -> list[str]:
+    """Who must still decide the internship's length, and how to ask."""
+    lines = []
+    if i.get("awaiting_decision"):
+        who = "le Cnam" if "cnam" in (i["decided_by"] or "cnam").split("+") else authorities_fr(i["decided_by"])
+        lines.append(f"La durée du stage doit être fixée par {who}, sur dossier d'examen anticipé de "
+                     "l'expérience ; tant que la décision n'est pas au dossier, aucun stage déjà fait ne suffit.")
+        if early is not None:
+            lines.append("Le candidat peut demander cet examen maintenant." if early
+                         else "Le candidat ne peut pas encore demander cet examen (conditions d'UE non remplies).")
+    if i.get("can_be_lowered") and i["min_months"] is not None and i["standard_months"] is not None:
+        lines.append(f"Sans décision, le stage est de {months_fr(i['standard_months'])} ; le jury peut le réduire "
+                     f"jusqu'à {months_fr(i['min_months'])} sur demande d'étude anticipée de l'expérience.")
+    return lines
+
+
+def checks_lines(checks: list[dict], aside: list[dict]) -> list[str]:
+    """What was not counted, and what the adviser must still check (never part of the status)."""
+    lines = []
+    if aside:
+        lines += ["", "Non compté ou compté autrement :"] + [f"  - {e['text']}" for e in aside]
+    if checks:
+        lines += ["", "À vérifier par le conseiller (les règles ne le calculent pas) :"]
+        for c in checks:
+            lines += [f"  - {c['text']} ({c['source']}, {c['file']}:{c['line']})", f"      « {c['quote']} »"]
+    return lines
+
+
 def option_text(o: dict) -> str:
     months = ("plus de " if o.get("strict") else "") + months_fr(o["months"])
-    text = OPTION_FR[o["kind"]].format(months=months)
+    text = OPTION_FR[o["kind"]].format(months=months, what=experience_fr_of(o.get("experience")))
     if o["kind"] == "internship":
         return f"{text} ({internship_text(o['internship'])})"
     if o["status"] == "satisfied":
@@ -128,12 +168,32 @@ def option_text(o: dict) -> str:
     return text + ", puis un stage"
 
 
+def experience_fr_of(experience: dict | None) -> str:
+    """The qualifiers the experience of an option must have, in parentheses.
+
+    >>> experience_fr_of({"kind": "salaried", "sufficient_level": True, "full_time": False, "in_field": False})
+    ' (salariée, à un niveau de responsabilité suffisant)'
+    """
+    if not experience:
+        return ""
+    words = ["salariée"] if experience["kind"] == "salaried" else []
+    if experience["sufficient_level"]:
+        words.append("à un niveau de responsabilité suffisant")
+    if experience["full_time"]:
+        words.append("à temps plein (ou en équivalent)")
+    return f" ({', '.join(words)})" if words else ""
+
+
 def short_answer(d: dict) -> str:
     if d["status"] == "internship":
-        return internship_text(d["internship"])
-    if d["status"] == "missing":
-        return f"il manque {months_fr(d['missing_months'])} d'expérience"
-    return {"satisfied": "rien de plus n'est exigé", "conflict": "conflit"}[d["status"]]
+        text = internship_text(d["internship"])
+    elif d["status"] == "missing":
+        text = f"il manque {months_fr(d['missing_months'])} d'expérience"
+    else:
+        text = {"satisfied": "rien de plus n'est exigé", "conflict": "conflit"}[d["status"]]
+    if "early_review_possible" in d and d["early_review_possible"] is not None:
+        text += f" ; examen anticipé {'possible' if d['early_review_possible'] else 'pas encore possible'}"
+    return text
 
 
 def explanation_text(entries: list[dict]) -> list[str]:
@@ -146,16 +206,22 @@ def explanation_text(entries: list[dict]) -> list[str]:
 
 
 def vae_text(a: dict, candidate: str | None) -> str:
+    title = f" ({a['certification_title']})" if a.get("certification_title") else ""
     lines = [f"Candidat : {one_line(candidate) if candidate else '(sans nom)'}",
-             f"Certification : {a['certification']} — année {a['year']}",
+             f"Certification : {a['certification']}{title} — année {a['year']}",
              f"Sources : {', '.join(a['sources'])}", "", VAE_SENTENCE[a["status"]]]
+    if a.get("certification_known") is False:
+        lines.append(f"Les règles ne connaissent pas la certification {a['certification']} : la réponse vaut "
+                     "pour une certification du Cnam ; vérifier qu'elle en est une (le Cnam n'accompagne que "
+                     "celles-là).")
     if a["status"] == "missing":
-        lines.append(f"Il manque {months_fr(a['missing_months'])} d'expérience en lien direct.")
+        lines.append(f"Il manque au moins {months_fr(a['missing_months'])} d'expérience en lien direct.")
     if a["next_possible_year"]:
         lines.append(f"Prochaine année possible pour une demande : {a['next_possible_year']}.")
     elif a["status"] == "limit":
         lines.append(f"Prochaine année possible pour une demande : au-delà de {a['year']}, hors des années que "
                      "l'outil traite.")
+    lines += checks_lines(a.get("to_check", []), [])
     lines += ["", "Pourquoi :"] + explanation_text(a["explanation"])
     return "\n".join(lines)
 

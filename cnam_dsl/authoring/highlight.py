@@ -25,23 +25,25 @@ from ..paths import grammar_path
 TERMINAL_TOKENS = {
     # block headers
     "DIPLOME": Keyword.Declaration, "REGLE_GENERALE": Keyword.Declaration,
-    "EXAMEN_ANTICIPE": Keyword.Declaration,
+    "EXAMEN_ANTICIPE": Keyword.Declaration, "CERTIFICATION_CNAM": Keyword.Declaration,
+    "A_VERIFIER": Keyword.Declaration,
     # statement keywords
     "JALONS": Keyword, "AU_JALON": Keyword, "EXPERIENCE": Keyword, "DUREE_DECIDEE": Keyword,
     "DUREE_MODULABLE": Keyword, "SANS_DESCENDRE": Keyword, "RAPPORT_EXIGE": Keyword, "STAGE_SEUL": Keyword,
     "EN_VIGUEUR": Keyword, "STAGE_EFFECTUE": Keyword, "STAGE_DECIDE": Keyword, "UE_ACQUISES": Keyword,
-    "DEMANDE_VAE": Keyword,
+    "DEMANDE_VAE": Keyword, "STAGE_LEVE": Keyword, "STAGE_RELATION": Keyword, "COMMISSION_FIXE": Keyword,
+    "SI_STAGE": Keyword, "COMPLEMENT_DECIDE": Keyword, "ENTREE_FONCTIONS": Keyword,
     # qualifiers and connectives
     "AU_MOINS": Keyword.Pseudo, "AU_PLUS": Keyword.Pseudo, "AVEC_AU_MOINS": Keyword.Pseudo,
     "IN_FIELD": Keyword.Pseudo, "OUT_FIELD": Keyword.Pseudo, "KIND": Keyword.Pseudo,
     "SUFFICIENT_LEVEL": Keyword.Pseudo, "INSUFFICIENT_LEVEL": Keyword.Pseudo, "FULL_TIME": Keyword.Pseudo,
     "WITH_REPORT": Keyword.Pseudo, "SANS_CONDITION": Keyword.Pseudo, "PER_CERTIFICATION": Keyword.Pseudo,
     "PER_YEAR": Keyword.Pseudo, "DU": Keyword.Pseudo, "AU": Keyword.Pseudo, "DEPUIS": Keyword.Pseudo,
-    "JUSQU_AU": Keyword.Pseudo,
+    "JUSQU_AU": Keyword.Pseudo, "PAR": Keyword.Pseudo,
     # values
     "AUTHORITY": Name.Constant, "MILESTONE": Name.Constant, "SATISFAIT": Name.Constant,
     "CONFLIT": Name.Constant, "RECEVABLE": Name.Constant, "LIMITE": Name.Constant,
-    "EARLY_VERDICT": Name.Constant,
+    "EARLY_VERDICT": Name.Constant, "NON_APPLICABLE": Name.Constant,
     "UNIT": Keyword.Type, "CODE": Name.Label, "DATE": Literal.Date, "NUMBER": Number,
     "QUOTE": String, "ID": Name,
 }
@@ -51,7 +53,7 @@ LITERAL_TOKENS = {
     "vae": Keyword.Declaration, "exemple": Keyword.Declaration,
     "selon": Keyword, "titre": Keyword, "document": Keyword, "exige": Keyword, "stage": Keyword,
     "possible": Keyword, "certification": Keyword, "attendu": Keyword, "manque": Keyword,
-    "pour": Keyword, "comme": Keyword,
+    "pour": Keyword, "comme": Keyword, "texte": Keyword,
     "un": Keyword.Pseudo, "de": Keyword.Pseudo, "à": Keyword.Pseudo, "en": Keyword.Pseudo,
     "ou": Keyword.Pseudo, "et": Keyword.Pseudo,
     ",": Punctuation, "%": Punctuation,
@@ -75,7 +77,7 @@ def grammar_terminals(text: str) -> dict[str, str]:
     {'FOO': '(?:a|b)|(?:c)'}
     """
     terminals = {}
-    for name, body in re.findall(r"^([A-Z_]+)\s*:\s*(.+)$", text, re.MULTILINE):
+    for name, body in re.findall(r"^([A-Z_]+)(?:\.\d+)?\s*:\s*(.+)$", text, re.MULTILINE):
         patterns = re.findall(r"/((?:[^/\\\n]|\\.)+)/", body)
         if patterns and not name.startswith("_") and name != "COMMENT":
             terminals[name] = "|".join(f"(?:{p})" for p in patterns)

@@ -32,6 +32,7 @@ from ..answer.explain import VERDICT, Parts, answer_of, number
 from ..memo import Memo
 from ..language.model import CATEGORIES
 from ..solve.table import CANDIDATES, CONFLICT, MISSING, Registry, Table, alike, scale_of
+from ..candidate.counting import NOTES
 from ..solve.values import DONE_KEYS, Facts
 
 UNITS = 100  # months in hundredths: every counted number is one (candidate.counting)
@@ -44,20 +45,23 @@ NO_DECISION = -1  # a row's decided length when there is none
 
 def facts_of(shape: tuple, values: tuple) -> Facts:
     """The engine's facts of a row: `values` are, in hundredths of a month, the totals of the categories
-    `shape`, the internships done (`DONE_KEYS` order), the decided length (or NO_DECISION), then the UE."""
+    `shape`, the internships done (`DONE_KEYS` order), the decided length (or NO_DECISION), then the UE and
+    the counting's notes (bits in the order of `counting.NOTES`)."""
     k = len(shape)
     return Facts({c: _months(v) for c, v in zip(shape, values[:k]) if v > 0},
                  {key: _months(v) for key, v in zip(DONE_KEYS, values[k:k + 4])},
-                 None if values[k + 4] == NO_DECISION else _months(values[k + 4]), values[k + 5])
+                 None if values[k + 4] == NO_DECISION else _months(values[k + 4]), values[k + 5],
+                 notes=frozenset(n for b, n in enumerate(NOTES) if values[k + 6] >> b & 1))
 
 
 def row_of(facts: Facts) -> tuple[tuple, tuple]:
     """(shape, values) of facts (`facts_of`'s inverse; every number of the facts is a hundredth)."""
+    notes = sum(1 << b for b, n in enumerate(NOTES) if n in facts.notes)
     if facts.cents is not None:  # the counting's own hundredths (its decision's -1 is NO_DECISION)
-        return tuple(facts.experience), (*facts.cents, facts.ue_acquired)
+        return tuple(facts.experience), (*facts.cents, facts.ue_acquired, notes)
     decision = NO_DECISION if facts.decision is None else _cents(facts.decision)
     return (tuple(facts.experience), (*map(_cents, facts.experience.values()), *map(_cents, facts.done.values()),
-                                      decision, facts.ue_acquired))
+                                      decision, facts.ue_acquired, notes))
 
 
 def _cents(months: Fraction) -> int:
@@ -110,16 +114,16 @@ class Columns:
         n, kinds = len(rows), len(DONE_KEYS)
         self.x = np.zeros((n, len(CATEGORIES)), dtype=np.int64)
         self.totals: dict[tuple, np.ndarray] = {}  # per shape: the rows' totals of its categories
-        rest = np.zeros((n, kinds + 2), dtype=np.int64)  # internships done, decided length, UE
+        rest = np.zeros((n, kinds + 3), dtype=np.int64)  # internships done, decided length, UE, notes
         for shape, (index, values) in rows.shapes.items():
             k = len(shape)
-            table = np.array(values, dtype=np.int64).reshape(len(index), k + kinds + 2)
+            table = np.array(values, dtype=np.int64).reshape(len(index), k + kinds + 3)
             self.totals[shape] = table[:, :k]
             self.x[np.ix_(index, [CATEGORY[c] for c in shape])] = self.totals[shape]
             rest[index] = table[:, k:]
         self.has_dec = rest[:, kinds] != NO_DECISION
         self.done, self.dec = rest[:, :kinds], np.where(self.has_dec, rest[:, kinds], 0)
-        self.ue = rest[:, kinds + 1]
+        self.ue, self.notes = rest[:, kinds + 1], rest[:, kinds + 2]
         self.exact = np.ones(n, dtype=bool)
 
 
@@ -136,6 +140,12 @@ class Holes(Parts):
     def measured(self, fixed: dict, text: str, categories, rule, facts):
         months = self.mark(("months", categories), text=True)
         return {**fixed, "text": text + months + self.mark(("verdict", categories, rule), text=True)}
+
+    def set_aside(self, categories, text: str, facts):
+        return {"kind": "experience", "text": text + self.mark(("months", categories), text=True) + "."}
+
+    def unused(self, text: str, counted, facts):
+        return {"kind": "internship", "text": text + self.mark(("unused", counted), text=True) + "."}
 
 
 class Template:
@@ -186,7 +196,11 @@ class Writer:
             found[sources] = tables[sources].found(self.registry, with_options=sources == chosen)
         answerable = cols.exact & (found[chosen].status != CONFLICT)
         kept, place = found[chosen].kept()
-        structure = [answerable] + self._structure(chosen, tables, found, kept, place, cols.ue)
+        present = (cols.x > 0).astype(np.int64) @ (1 << np.arange(len(CATEGORIES), dtype=np.int64))
+        everything = cols.done[:, DONE_KEYS.index((False, False))]
+        unused = [everything > cols.done[:, DONE_KEYS.index(key)] for key in ((True, False), (False, True))]
+        structure = [answerable, present, cols.notes, *unused] + self._structure(chosen, tables, found, kept, place,
+                                                                                 cols.ue)
         structure = [np.broadcast_to(np.asarray(c, dtype=np.int64), (n,)) for c in structure]
         first, inverse = alike(structure)
         keys = {r: (requirement, *(c[r].item() for c in structure)) for r in first.tolist() if answerable[r]}
@@ -219,7 +233,8 @@ class Writer:
         pathways retained (their combinations), internship, UE; each option kept, in its place, with what
         it leads to; and where the sources alone diverge, each one's status and internship."""
         main = found[chosen]
-        structure = [main.status, np.where(main.status == MISSING, main.closed, 0), main.combination, main.internship, ue]
+        structure = [main.status, np.where(main.status == MISSING, main.closed, 0), main.combination,
+                     main.internship, ue]
         for c in range(len(CANDIDATES)):
             _, _, strict, then, internship = main.options[c]
             on_row = kept[:, c]
@@ -342,6 +357,10 @@ class _Lazy:
             return self._numbers(self.found[single].least, self.tables[single].scale)
         if spec[0] == "months":
             return self.writer.months.column(self._counted(spec[1]))
+        if spec[0] == "unused":
+            done = self.cols.done
+            unused = done[:, DONE_KEYS.index((False, False))] - done[:, DONE_KEYS.index(spec[1])]
+            return self.writer.months.column(unused)
         _, categories, rule = spec
         reached = _reached(rule, self._counted(categories))
         return np.where(reached, self.writer.suffix[True], self.writer.suffix[False]).astype(object)

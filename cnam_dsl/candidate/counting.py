@@ -49,8 +49,13 @@ class Facts:
     done: dict[tuple[bool, bool], Fraction]
     decision: Fraction | None = None
     ue_acquired: int = 0
+    decided_by: str | None = None  # who decided: cnam | jury | commission (None: whom the rules name)
+    complement: Fraction | None = None  # more professional experience decided (months)
+    duties: bool = False  # took up the duties during the training
+    notes: frozenset = frozenset()  # how periods were counted: part_time, overlap, future, ongoing (`NOTES`)
     # The same numbers in hundredths (experience, then done, then the decision or -1), as the counting made
-    # them: for the columns of a cohort, which would otherwise convert each fraction back.
+    # them: for the columns of a cohort, which would otherwise convert each fraction back (None when the
+    # file says who decided, a complement, duties taken up, or has counting notes).
     cents: tuple[int, ...] | None = field(default=None, compare=False, repr=False)
 
     def plus(self, category: Category, months: Fraction) -> "Facts":
@@ -194,6 +199,7 @@ def _whole(scaled: float) -> int:
     return whole
 
 
+NOTES = ("part_time", "overlap", "future", "ongoing")  # what an answer says of the counting, when it happened
 NO_INTERNSHIP_CENTS = (0,) * len(DONE_KEYS)
 NO_INTERNSHIP = dict.fromkeys(DONE_KEYS, Fraction(0))  # shared by the facts of every file without one (never changed)
 INTEGERS = Numbers(3000, 10_000)
@@ -228,9 +234,19 @@ def _counted(profile: Profile, on: date) -> tuple[Numbers, list]:
 
 def _facts(profile: Profile, on: date, numbers: Numbers, credits: list) -> Facts:
     totals: dict = {}
-    for e, (_, _, credit) in zip(profile.experiences, credits):
+    notes = set()
+    for e, (length, future, credit) in zip(profile.experiences, credits):
         c = category_of(e)
         totals[c] = totals[c] + credit if c in totals else credit
+        if e.time_share < 1:
+            notes.add("part_time")
+        if e.start is not None:
+            if future:
+                notes.add("future")
+            if e.end is None:
+                notes.add("ongoing")
+            if credit < length * numbers.shares(e.time_share):
+                notes.add("overlap")
     cents = {c: m for c, m in _apportioned_cents(totals, numbers.credit).items() if m > 0} if totals else {}
     done_cents = NO_INTERNSHIP_CENTS
     if profile.internships:
@@ -239,10 +255,13 @@ def _facts(profile: Profile, on: date, numbers: Numbers, credits: list) -> Facts
                                               Fraction(0))) for k in DONE_KEYS)
     decision = profile.decided_internship_months
     decision_cents = -1 if decision is None else _rounded_cents(exact(decision))
+    complement = profile.decided_experience_months
+    plain = profile.decided_by is None and complement is None and not profile.entered_duties and not notes
     return Facts(dict(zip(cents, map(_cents, cents.values()))),
                  NO_INTERNSHIP if done_cents is NO_INTERNSHIP_CENTS else dict(zip(DONE_KEYS, map(_cents, done_cents))),
-                 None if decision is None else _cents(decision_cents), profile.ue_acquired,
-                 (*cents.values(), *done_cents, decision_cents))
+                 None if decision is None else _cents(decision_cents), profile.ue_acquired, profile.decided_by,
+                 None if complement is None else _cents(_rounded_cents(exact(complement))), profile.entered_duties,
+                 frozenset(notes), (*cents.values(), *done_cents, decision_cents) if plain else None)
 
 
 def _rounded_cents(months: Fraction) -> int:

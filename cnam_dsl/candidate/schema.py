@@ -23,9 +23,11 @@ MAX_TEXT = 500  # longest name or label, in characters
 MAX_DEPTH = 32  # deepest nesting of lists and mappings accepted
 
 FIELDS = ("in", "out")
+AUTHORITIES = ("cnam", "jury", "commission")
 KINDS = ("salaried", "self_employed", "volunteer", "union")
 LEVELS = ("sufficient", "insufficient")
 CERTIFICATION = re.compile(r"[A-Za-z0-9]{1,40}")
+DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")  # a number as French writes it, in a file: refused, with the fix
 
 
 # ---------------------------------------------------------------- the values
@@ -76,6 +78,9 @@ class Profile:
     experiences: tuple[Experience, ...] = ()
     internships: tuple[InternshipDone, ...] = ()
     vae_requests: tuple[VaeRequest, ...] = ()
+    decided_by: str | None = None  # who set the decided length or complement: cnam | jury | commission
+    decided_experience_months: float | None = None  # a complement of professional experience decided
+    entered_duties: bool = False  # took up the diploma's duties during the training (référentiel's waiver)
 
     def to_dict(self) -> dict[str, Any]:
         """The candidate-file mapping that `read_profile` reads back to this profile; defaults omitted.
@@ -90,6 +95,12 @@ class Profile:
             data["ue_acquired"] = self.ue_acquired
         if self.decided_internship_months is not None:
             data["decided_internship_months"] = plain_number(self.decided_internship_months)
+        if self.decided_experience_months is not None:
+            data["decided_experience_months"] = plain_number(self.decided_experience_months)
+        if self.decided_by is not None:
+            data["decided_by"] = self.decided_by
+        if self.entered_duties:
+            data["entered_duties"] = True
         if self.experiences:
             data["experiences"] = [_experience_dict(e) for e in self.experiences]
         if self.internships:
@@ -166,6 +177,9 @@ EXPECTED = {
     "label": f"un texte (au plus {MAX_TEXT} caractères)",
     "ue_acquired": f"un entier entre 0 et {MAX_UE}",
     "decided_internship_months": f"un nombre de mois > 0 (au plus {MAX_MONTHS})",
+    "decided_experience_months": f"un nombre de mois > 0 (au plus {MAX_MONTHS})",
+    "decided_by": "cnam, jury ou commission",
+    "entered_duties": "true ou false",
     "months": f"un nombre de mois > 0 (au plus {MAX_MONTHS})",
     "start": f"une date AAAA-MM-JJ valide entre {MIN_YEAR} et {MAX_YEAR}",
     "end": f"une date AAAA-MM-JJ valide entre {MIN_YEAR} et {MAX_YEAR}",
@@ -180,7 +194,8 @@ EXPECTED = {
     "internships": f"une liste de stages (au plus {MAX_PERIODS})",
     "vae_requests": f"une liste de demandes de VAE (au plus {MAX_PERIODS})",
 }
-PROFILE_KEYS = ("name", "ue_acquired", "decided_internship_months", "experiences", "internships", "vae_requests")
+PROFILE_KEYS = ("name", "ue_acquired", "decided_internship_months", "decided_experience_months", "decided_by",
+                "entered_duties", "experiences", "internships", "vae_requests")
 EXPERIENCE_KEYS = ("months", "start", "end", "label", "time_share", "field", "kind", "level")
 INTERNSHIP_KEYS = ("months", "start", "end", "field", "report")
 VAE_REQUEST_KEYS = ("certification", "year")
@@ -220,7 +235,9 @@ class _Reader:
         self.problems.append(Problem(location, reason))
 
     def expected(self, location: str, key: str, value: object) -> None:
-        self.wrong(location, f"attendu {EXPECTED[key]}, reçu {shown(value)}")
+        comma = isinstance(value, str) and DECIMAL_COMMA.fullmatch(value.strip())
+        point = f" (le séparateur décimal d'un fichier est le point : {value.strip().replace(',', '.')})" if comma else ""
+        self.wrong(location, f"attendu {EXPECTED[key]}, reçu {shown(value)}{point}")
 
     def keys(self, entry: dict, allowed: tuple[str, ...], where: str) -> None:
         if entry.keys() <= KEYSETS[allowed]:
@@ -347,12 +364,20 @@ def read_profile(data: object, origin: str = "<profil>") -> Profile:
     name = r.text(data, "name", "")
     ue = r.integer(data, "ue_acquired", "", 0, MAX_UE, 0)
     decided = r.number(data, "decided_internship_months", "", MAX_MONTHS)
+    complement = r.number(data, "decided_experience_months", "", MAX_MONTHS)
+    decided_by = r.choice(data, "decided_by", "", AUTHORITIES, None) if "decided_by" in data else None
+    if decided_by is not None and decided is None and complement is None:
+        r.wrong("decided_by", "qui a décidé quoi ? donner aussi decided_internship_months ou "
+                              "decided_experience_months")
+    duties = data.get("entered_duties", False)
+    if type(duties) is not bool:
+        r.expected("entered_duties", "entered_duties", duties)
     experiences = _read_entries(r, data, "experiences", _experience)
     internships = _read_entries(r, data, "internships", _internship)
     requests = _read_entries(r, data, "vae_requests", _vae_request)
     if r.problems:
         raise ProfileError(origin, r.problems)
-    return Profile(name, ue, decided, experiences, internships, requests)
+    return Profile(name, ue, decided, experiences, internships, requests, decided_by, complement, duties)
 
 
 _READ: dict[tuple, object] = {}  # valid entries already read (a cohort repeats many), by kind and (key, type, value)

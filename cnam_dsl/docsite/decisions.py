@@ -77,6 +77,8 @@ class DecisionRow:
 
     @property
     def differs(self) -> bool:
+        """The sources require different things (status, internship bounds, months missing). The answer's
+        `divergences` say more: who decides the length, the examen anticipé (UE acquired, not in a table)."""
         return len({comparable(a) for a in self.per_source.values()}) > 1
 
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..authoring.highlight import grammar_literals, grammar_terminals, grammar_text
-from .markdown import escape
+from .markdown import code_span
 
 PAGE = "auteurs/langage.md"
 
@@ -74,6 +74,15 @@ CONSTRUCTS = (
         "inférieur à 3 mois. »\n  rapport exigé\n\n"
         "voie bac2-autre-domaine pour bac+2\n  exige un stage d'au plus 6 mois\n  durée décidée par le Cnam\n"),
     Construct(
+        "Stage : dans le domaine, levé", ("internship_in_field", "waiver"),
+        "`stage en relation avec le diplôme préparé` : seul un stage effectué dans le domaine compte (comme le "
+        "qualificatif `dans le domaine`, mais avec sa propre citation). `stage non exigé si entrée en fonctions "
+        "pendant la formation` : le candidat entré en fonctions pendant la formation (fait `entered_duties` du "
+        "fichier candidat) n'a pas de stage à faire.",
+        "source referentiel-formation\n\nvoie ingenierie-formation pour ingenierie-formation\n"
+        "  exige un stage de 3 mois\n  stage en relation avec le diplôme préparé\n"
+        "  stage non exigé si entrée en fonctions pendant la formation\n"),
+    Construct(
         "Période de validité", ("validity",),
         "Une voie ou une règle VAE peut ne valoir que sur une période : `en vigueur du D1 au D2`, `depuis le D`, "
         "`jusqu'au D` (dates AAAA-MM-JJ, bornes comprises).",
@@ -97,6 +106,27 @@ CONSTRUCTS = (
         "source cnam-na\n\nexamen anticipé\n  possible avec au moins 2 UE\n\n"
         "source cnam-eleves\n\nexamen anticipé\n  possible sans condition\n"),
     Construct(
+        "Complément fixé par la commission", ("commission_decides",),
+        "Dans le bloc de l'examen anticipé : `la commission fixe le complément`. La commission qui examine le "
+        "dossier fixe elle-même le complément (stage ou expérience) : sans décision au dossier, la réponse dit "
+        "la durée écrite et que la commission peut en fixer une autre ; avec une décision (`stage décidé … par "
+        "la commission`, `complément décidé …`), c'est elle qui compte.",
+        "source cnam-eleves\n\nexamen anticipé\n  possible sans condition\n  la commission fixe le complément\n"),
+    Construct(
+        "À vérifier par le conseiller", ("check_header", "check_text", "check_when_internship"),
+        "Ce qu'une source exige et que les règles ne peuvent pas calculer (un justificatif, un avis sur le "
+        "rapport) : `à vérifier ID`, le `texte « … »` dit au conseiller, `pour` les diplômes concernés (tous "
+        "par défaut), `si un stage est exigé`. Jamais dans le statut d'une réponse : listé dans `to_check`.",
+        "source cnam-na\n\nà vérifier justificatifs\n  texte « L'expérience est justifiée par une attestation "
+        "de l'employeur. »\n\nà vérifier rapport-de-stage\n  texte « Le rapport de stage a été rendu. »\n"
+        "  pour licence, bac+3\n  si un stage est exigé\n"),
+    Construct(
+        "Certification du Cnam", ("certification_header",),
+        "Une certification que la source nomme, avec son titre : la réponse VAE donne ce titre "
+        "(`certification_title`) et dit si le code est connu des règles.",
+        "source vae-bfc\n\ncertification du Cnam LP110504 « Licence professionnelle Gestion des ressources "
+        "humaines »\n"),
+    Construct(
         "Recevabilité VAE", ("vae_header", "request_limit"),
         "Les règles de recevabilité d'une source VAE : l'expérience exigée (`en lien direct`) et les limites "
         "annuelles de demandes, par certification ou en tout.",
@@ -106,23 +136,32 @@ CONSTRUCTS = (
     Construct(
         "Exemple pour un diplôme", ("example_header", "example_target", "fact_experience", "in_field",
                                     "out_field", "fact_kind", "share", "insufficient_level", "fact_internship",
-                                    "fact_ue", "fact_decision", "expected"),
-        "Un exemple travaillé : un candidat (expérience, stage effectué, UE acquises, stage décidé) et les "
-        "réponses attendues. `cnam check` et la construction de ce site les revérifient avec le solveur.",
+                                    "fact_ue", "fact_decision", "fact_complement", "fact_duties", "expected"),
+        "Un exemple travaillé : un candidat (expérience, stage effectué, UE acquises, stage décidé et par qui, "
+        "complément d'expérience décidé, entrée en fonctions pendant la formation) et les réponses attendues. "
+        "`pour a, b` le pose pour plusieurs diplômes. `cnam check` et la construction de ce site les revérifient "
+        "avec le solveur.",
         "source exemple\n\nexemple « Licence : 36 mois dont 12 dans le domaine »\n  pour licence\n"
         "  expérience de 24 mois hors domaine, salariée\n  expérience de 12 mois dans le domaine, à 50 %\n"
         "  expérience de 6 mois dans le domaine, de niveau insuffisant\n"
-        "  stage effectué de 3 mois dans le domaine avec rapport\n  2 UE acquises\n  stage décidé de 4 mois\n"
-        "  attendu satisfait\n\nexemple « Ingénieur au probatoire »\n  pour ingenieur au jalon probatoire\n"
+        "  stage effectué de 3 mois dans le domaine avec rapport\n  2 UE acquises\n"
+        "  stage décidé de 4 mois par le jury\n  attendu satisfait\n\n"
+        "exemple « Complément décidé »\n  pour licence, bac+3\n  expérience de 24 mois hors domaine\n"
+        "  complément décidé de 6 mois par la commission\n  entrée en fonctions pendant la formation\n"
+        "  attendu manque 6 mois\n\nexemple « Ingénieur au probatoire »\n  pour ingenieur au jalon probatoire\n"
         "  expérience de 24 mois hors domaine\n  attendu stage de 6 mois\n"),
     Construct(
         "Réponses attendues", ("expect_satisfied", "expect_internship", "expect_missing", "expect_conflict",
-                               "expect_early"),
-        "`attendu satisfait`, `attendu stage de 3 à 6 mois` (ou `d'au plus 6 mois`…), `attendu manque 12 mois`, "
-        "`attendu conflit`, `attendu examen anticipé possible|impossible`.",
+                               "expect_early", "expect_not_applicable"),
+        "`attendu satisfait`, `attendu stage de 3 à 6 mois` (ou `d'au plus 6 mois`…, suivi s'il le faut de "
+        "`, durée décidée par le jury|le Cnam` : qui fixe la durée), `attendu manque 12 mois`, "
+        "`attendu conflit`, `attendu examen anticipé possible|impossible`. `attendu non applicable` : la source "
+        "n'énonce rien pour cette question (aucune exigence pour ce diplôme à ce jalon, aucune règle VAE en "
+        "vigueur cette année-là) ; un tel exemple dit où une source s'arrête.",
         "source exemple\n\nexemple « Réponses »\n  pour licence\n  attendu satisfait\n"
-        "  attendu stage de 3 à 6 mois\n  attendu manque 12 mois\n  attendu conflit\n"
-        "  attendu examen anticipé impossible\n"),
+        "  attendu stage de 3 à 6 mois, durée décidée par le jury\n  attendu manque 12 mois\n  attendu conflit\n"
+        "  attendu examen anticipé impossible\n\nexemple « Rien à la candidature »\n"
+        "  pour ingenieur au jalon candidature\n  attendu non applicable\n"),
     Construct(
         "Exemple VAE", ("example_certification", "fact_request", "expect_eligible", "expect_limit"),
         "Un exemple de recevabilité VAE : la certification et l'année, les demandes déjà déposées, et "
@@ -148,7 +187,7 @@ def grammar_rules(text: str) -> dict[str, str]:
     found, name, body = {}, None, []
     for line in text.splitlines():
         head = re.match(r"^([?_]?)([a-z_]+)\s*:", line)
-        if head or not line.strip() or line.startswith(("//", "%")) or re.match(r"^[A-Z_]+\s*:", line):
+        if head or not line.strip() or line.startswith(("//", "%")) or re.match(r"^[A-Z_]+(?:\.\d+)?\s*:", line):
             if name:
                 found[name] = "\n".join(body).rstrip()
             name, body = (head.group(2), [line]) if head else (None, [])
@@ -208,7 +247,7 @@ def reference_md() -> str:
     lines += ["## Mots-clés", "",
               "Tirés de la grammaire : les mots simples puis les expressions (les espaces peuvent être "
               "multiples, les apostrophes droites ou typographiques).", "",
-              " ".join(f"`{escape(w)}`" for w in sorted(grammar_literals(grammar)) if w.isalpha()), ""]
-    rows = [f"| `{name}` | `{escape(readable(p))}` |" for name, p in sorted(grammar_terminals(grammar).items())]
+              " ".join(code_span(w) for w in sorted(grammar_literals(grammar)) if w.isalpha()), ""]
+    rows = [f"| `{name}` | {code_span(readable(p))} |" for name, p in sorted(grammar_terminals(grammar).items())]
     lines += ["| Terminal | Forme |", "|---|---|"] + rows + [""]
     return "\n".join(lines)

@@ -25,8 +25,6 @@ REASONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("120 diplômes", "Chiffres de présentation du Cnam Nouvelle-Aquitaine, sans exigence."),
         ("La nature, le niveau et la durée", "Introduction : les exigences sont encodées diplôme par diplôme."),
         ("obligatoirement liée", "Principe général, que chaque voie encode pour son diplôme."),
-        ("attestation à faire remplir", "Justificatifs à fournir : une procédure, pas une condition "
-                                        "sur la durée ou la nature de l'expérience."),
         ("Unités d’Activités", "Organisation des rapports en UA (crédits ECTS, tutorat) : procédure."),
         ("UA correspondent", "Organisation des rapports en UA (crédits ECTS, tutorat) : procédure."),
         ("cahier des charges", "Organisation des rapports en UA : procédure."),
@@ -40,7 +38,6 @@ REASONS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "cnam-eleves": (
         ("demande d’étude anticipée", "Démarche administrative de l'examen anticipé : procédure."),
-        ("missions confiées", "Contenu des missions du stage : appréciation humaine, non encodée."),
         ("durée du stage est encadrée", "Principe : les durées sont encodées diplôme par diplôme."),
         ("construction des diplômes", "Principe général, que chaque voie encode pour son diplôme."),
         ("Il importe de démontrer", "Contenu du rapport d'expérience : information pour l'élève."),
@@ -51,9 +48,7 @@ REASONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("Conventions de stage", "Conventions de stage (signature, délai de 15 jours) : procédure, "
                                  "hors du champ des règles d'expérience."),
         ("convention de stage", "Conventions de stage : procédure."),
-        ("15 jours minimum", "Délai de dépôt de la convention : procédure, non vérifiable sur un dossier."),
         ("emploi déguisé", "Cadre juridique des stages : information."),
-        ("inscrit au CNAM", "Inscription pendant le stage : condition administrative, non encodée."),
         ("référentiel du diplôme l’exige", "Principe : le stage n'existe que là où une voie l'exige."),
         ("généralement de 3 mois", "Ordre de grandeur ; les durées exactes sont encodées par diplôme."),
         ("quinzaine de pages", "Forme du rapport d'expérience : information pour l'élève."),
@@ -61,9 +56,6 @@ REASONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("présentation détaillée", "Contenu du rapport d'expérience : information pour l'élève."),
         ("thèmes d’expériences", "Contenu du rapport d'expérience : information pour l'élève."),
         ("examiné, en local", "Circuit d'examen du rapport et avis du jury : procédure."),
-        ("avis argumenté", "Avis du jury sur le rapport : décision humaine, non calculable."),
-        ("commission précisera", "La commission fixe le complément : c'est ce que « cnam missing » "
-                                 "estime, sans se substituer à elle."),
         ("pas obligatoire pour l’inscription", "Inscription aux UE : les règles portent sur la délivrance."),
         ("non contractuel", "Avertissement de la page."),
     ),
@@ -94,7 +86,6 @@ REASONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("activités de référence", "Ce qui compte « dans la spécialité » : c'est au candidat de le "
                                    "déclarer (field: in) ; la liste n'est pas encodée."),
         ("dossier d’analyse", "Procédure de dépôt : information."),
-        ("quinzaine de pages", "Forme du rapport de stage : information."),
         ("choix de la pratique", "Contenu du rapport de stage : information."),
         ("pratique choisie", "Contenu du rapport de stage : information."),
         ("pratique est commentée", "Contenu du rapport de stage : information."),
@@ -104,7 +95,6 @@ REASONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("Vous souhaitez valoriser", "Accroche de la page ; les activités qui comptent sont encodées "
                                      "par la règle de recevabilité."),
         ("tout ou partie", "Présentation de la VAE : information."),
-        ("accompagne uniquement", "Portée : « cnam vae » ne traite que des certifications du Cnam."),
         ("10 à 40 minutes", "Durée de l'oral : information (page VAE)."),
         ("30 à 45 minutes", "Durée de l'oral : information (page VAE)."),
         ("validation partielle", "Suites d'une décision du jury : information."),
@@ -118,7 +108,6 @@ REASONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("Entretien de recevabilité", "Étape et durée : information (page VAE)."),
         ("20 heures", "Durée de l'accompagnement : information (page VAE)."),
         ("Délai d’accès", "Délai : information (page VAE)."),
-        ("valable 1 an", "Durée de validité de la recevabilité : information (page VAE)."),
         ("Recevabilité : 250", "Tarif : information (page VAE)."),
         ("Tarif individuel", "Tarif : information (page VAE)."),
         ("Forfait pris en charge", "Tarif : information (page VAE)."),

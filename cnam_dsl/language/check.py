@@ -11,7 +11,7 @@ from pathlib import Path
 from . import nodes as n
 from ..diagnostics import Diagnostic, sort_key
 from .model import (
-    PROFESSIONAL_KINDS, DiplomaInfo, EarlyReviewRule, Example, ExperienceRule,
+    PROFESSIONAL_KINDS, Certification, CheckRule, DiplomaInfo, EarlyReviewRule, Example, ExperienceRule,
     Expected, GeneralRule, InternshipRule, ModulationRule, Pathway, Provenance, RequestLimitRule,
     RuleBase, SourceInfo, VaeRules,
 )
@@ -34,17 +34,20 @@ ALLOWED = {
     "source": (n.Title, n.Document),
     "diploma": (n.Milestones,),
     "pathway": (n.Milestones, n.ExperienceRequirement, n.InternshipRequirement, n.DecidedBy,
-                n.Modulation, n.ReportRequired, n.Validity),
+                n.Modulation, n.ReportRequired, n.InternshipWaiver, n.InternshipInField, n.Validity),
     "reuse": (n.Milestones, n.Validity),
     "general": (n.InternshipAloneInsufficient,),
-    "early": (n.EarlyReviewCondition,),
+    "early": (n.EarlyReviewCondition, n.CommissionDecides),
     "vae": (n.ExperienceRequirement, n.RequestLimit, n.Validity),
+    "certification": (),
+    "check": (n.CheckText, n.ExampleTarget, n.CheckWhenInternship),
     "example": (n.ExampleTarget, n.ExampleCertification, n.ExperienceFact, n.InternshipFact,
-                n.UeFact, n.DecisionFact, n.RequestFact, n.Expectation),
+                n.UeFact, n.DecisionFact, n.ComplementFact, n.DutiesFact, n.RequestFact, n.Expectation),
 }
 BLOCK_FR = {
     "source": "source", "diploma": "diplôme", "pathway": "voie", "reuse": "reprise",
-    "general": "règle générale", "early": "examen anticipé", "vae": "vae", "example": "exemple",
+    "general": "règle générale", "early": "examen anticipé", "vae": "vae",
+    "certification": "certification du Cnam", "check": "à vérifier", "example": "exemple",
 }
 
 
@@ -99,16 +102,23 @@ def check_files(paths: list[Path], root: Path | None = None,
                                       f"{MAX_BLOCKS}) : ce bloc et les suivants ne sont pas lus", too_many))
         diagnostics.sort(key=sort_key)
         return None, diagnostics
+    base, found = build_base(parsed, texts)
+    diagnostics += found
+    diagnostics.sort(key=sort_key)
+    if any(d.is_error for d in diagnostics):
+        return None, diagnostics
+    return base, diagnostics
+
+
+def build_base(parsed: list[tuple[Path, n.RuleFile]], texts: dict[str, str]) -> tuple[RuleBase, list[Diagnostic]]:
+    """The rule base of parsed files, whatever the checks find (their diagnostics beside it): `check_files`
+    keeps it only without error; an editor may show a file's blocks with it while the file is being typed."""
     builder = Builder()
     for path, rule_file in parsed:
         builder.add_file(path, rule_file)
     base = builder.finish()
     base.texts.update(texts)
-    diagnostics += builder.diagnostics + work_beyond_limits(base)
-    diagnostics.sort(key=sort_key)
-    if any(d.is_error for d in diagnostics):
-        return None, diagnostics
-    return base, diagnostics
+    return base, builder.diagnostics + work_beyond_limits(base)
 
 
 def work_beyond_limits(base: RuleBase) -> list[Diagnostic]:
@@ -267,14 +277,14 @@ class Builder:
     # ------------------------------------------------------------ second pass
 
     def finish(self) -> RuleBase:
-        pathways, generals, early, vae, examples = [], [], [], [], []
+        pathways, generals, early, vae, examples, checks, certifications = [], [], [], [], [], [], []
         reuses = []
         seen: dict[tuple[str, str], n.Span] = {}
         for source, block, path in self.pending:
             if source not in self.sources:
                 self.error("E212", f"source inconnue : « {source} »", block.span)
                 continue
-            if block.kind in ("pathway", "vae", "general") and block.name is not None:
+            if block.kind in ("pathway", "vae", "general", "check", "certification") and block.name is not None:
                 key = (source, block.name)
                 if key in seen:
                     self.error("E203", f"identifiant « {block.name} » déjà utilisé dans la source {source}",
@@ -293,13 +303,34 @@ class Builder:
                 early.append(self._early(source, block))
             elif block.kind == "vae":
                 vae.append(self._vae(source, block))
+            elif block.kind == "check":
+                checks.append((source, block))
+            elif block.kind == "certification":
+                certifications.append(Certification(block.name, block.label, source,
+                                                    self._provenance(source, block, None)))
             elif block.kind == "example":
                 examples.append((source, block))
         pathways += self._resolve_reuses(reuses, pathways)
+        built_checks = tuple(c for c in (self._check(s, b) for s, b in checks) if c is not None)
         built = [e for e in (self._example(s, b) for s, b in examples) if e is not None]
         self._check_duplicate_early(early)
         return RuleBase(self.sources, self.diplomas, tuple(pathways), tuple(generals),
-                        tuple(e for e in early if e), tuple(vae), tuple(built))
+                        tuple(e for e in early if e), tuple(vae), tuple(built), checks=built_checks,
+                        certifications=tuple(certifications))
+
+    def _check(self, source: str, block: n.Block) -> CheckRule | None:
+        """An `à vérifier` block: what the adviser must check, for which diplomas, whether only with a stage."""
+        text = _first(block, n.CheckText)
+        if text is None:
+            self.error("E254", "un bloc « à vérifier » dit ce qu'il faut vérifier : texte « … »", block.span)
+            return None
+        target = _first(block, n.ExampleTarget)
+        diplomas = (target.diploma, *target.others) if target else ()
+        if target is not None and (target.milestone is not None
+                                   or not all(self._known_diploma(d, target.span) for d in diplomas)):
+            return None
+        return CheckRule(f"{source}/{block.name}", source, text.text, diplomas,
+                         _first(block, n.CheckWhenInternship) is not None, self._provenance(source, block, None))
 
     def _provenance(self, source: str, block: n.Block, statement: n.Statement | None) -> Provenance:
         citation = (statement.citation if statement else None) or block.citation
@@ -379,7 +410,7 @@ class Builder:
     def _internship(self, key: str, source: str, block: n.Block) -> InternshipRule | None:
         stages = [st for st in block.statements if isinstance(st.body, n.InternshipRequirement)]
         extras = {t: [st for st in block.statements if isinstance(st.body, t)]
-                  for t in (n.DecidedBy, n.Modulation, n.ReportRequired)}
+                  for t in (n.DecidedBy, n.Modulation, n.ReportRequired, n.InternshipWaiver, n.InternshipInField)}
         if len(stages) > 1:
             self.error("E250", "une voie exige au plus un stage", stages[1].span, [("premier stage", stages[0].span)])
         if not stages:
@@ -405,12 +436,16 @@ class Builder:
                                         self._provenance(source, block, mst))
         decided = extras[n.DecidedBy][0] if extras[n.DecidedBy] else None
         report = extras[n.ReportRequired][0] if extras[n.ReportRequired] else None
+        waiver = extras[n.InternshipWaiver][0] if extras[n.InternshipWaiver] else None
+        related = extras[n.InternshipInField][0] if extras[n.InternshipInField] else None
         decided_by = decided.body.authority if decided else (modulation.authority if modulation else None)
         return InternshipRule(
-            f"{key}@{st.span.line}", least, most, standard, req.in_field, req.report, decided_by, modulation,
-            self._provenance(source, block, st),
+            f"{key}@{st.span.line}", least, most, standard, req.in_field or related is not None, req.report,
+            decided_by, modulation, self._provenance(source, block, st),
             self._provenance(source, block, report) if report else None,
             self._provenance(source, block, decided) if decided else None,
+            self._provenance(source, block, waiver) if waiver else None,
+            self._provenance(source, block, related) if related else None,
         )
 
     def _validity(self, block: n.Block):
@@ -433,7 +468,9 @@ class Builder:
             self.error("E253", "attendu « possible avec au moins N UE » ou « possible sans condition »", block.span)
             return None
         least = self._count(st.body.least, ("UE",), "un nombre d'UE") if st.body.least else None
-        return EarlyReviewRule(f"{source}/examen-anticipe", source, least, self._provenance(source, block, st))
+        commission = _first_statement(block, n.CommissionDecides)
+        return EarlyReviewRule(f"{source}/examen-anticipe", source, least, self._provenance(source, block, st),
+                               self._provenance(source, block, commission) if commission else None)
 
     def _check_duplicate_early(self, early: list) -> None:
         by_source = defaultdict(list)
@@ -485,7 +522,7 @@ class Builder:
         target = _first(block, n.ExampleTarget)
         cert = _first(block, n.ExampleCertification)
         expected = tuple(Expected(e.kind, self._months(e.least), self._months(e.most),
-                                  self._months(e.missing), e.early, e.span)
+                                  self._months(e.missing), e.early, e.span, e.authority)
                          for e in _all(block, n.Expectation))
         if (target is None) == (cert is None):
             self.error("E260", "un exemple indique « pour <diplôme> » ou « certification <code> »", block.span)
@@ -494,6 +531,9 @@ class Builder:
             self.error("E261", "un exemple indique au moins une réponse « attendu … »", block.span)
             return None
         if target is not None and not self._known_diploma(target.diploma, target.span):
+            return None
+        if target is not None and target.others:
+            self.error("E263", "un exemple porte sur un seul diplôme", target.span)
             return None
         milestone = (target.milestone if target else None) or "delivery"
         if target is not None and milestone not in self.diplomas[target.diploma].milestones:
@@ -516,12 +556,23 @@ class Builder:
                         "report": f.report} for f in _all(block, n.InternshipFact)]
         ue = _first(block, n.UeFact)
         decision = _first(block, n.DecisionFact)
+        complement = _first(block, n.ComplementFact)
         data: dict = {"experiences": experiences, "internships": internships,
                       "vae_requests": [{"certification": f.code, "year": f.year} for f in _all(block, n.RequestFact)]}
         if ue:
             data["ue_acquired"] = int(ue.count)
         if decision:
             data["decided_internship_months"] = _number(self._months(decision.duration))
+        if complement:
+            data["decided_experience_months"] = _number(self._months(complement.duration))
+        authorities = {f.authority for f in (decision, complement) if f is not None and f.authority}
+        if len(authorities) > 1:
+            self.error("E262", "une seule autorité décide pour un candidat (le jury, le Cnam ou la commission)",
+                       block.span)
+        if authorities:
+            data["decided_by"] = authorities.pop()
+        if _first(block, n.DutiesFact):
+            data["entered_duties"] = True
         return data
 
 

@@ -22,6 +22,21 @@ MILESTONE_FR = {
     "probatoire": "examen probatoire",
     "defense": "soutenance du mémoire",
 }
+# The word a rule file writes for each milestone (`au jalon soutenance`), and every name a rule file, an option
+# or a request may use: the word, its id, and common variants.
+MILESTONE_WORD = {"delivery": "délivrance", "application": "candidature", "probatoire": "probatoire",
+                  "defense": "soutenance"}
+MILESTONE_NAMES = {**{word: m for m, word in MILESTONE_WORD.items()}, **{m: m for m in MILESTONES},
+                   "delivrance": "delivery", "examen probatoire": "probatoire"}
+
+
+def milestone_id(name: str) -> str:
+    """A milestone's id from any of its names (itself when it is none).
+
+    >>> milestone_id("soutenance"), milestone_id("delivery"), milestone_id(" Candidature ")
+    ('defense', 'delivery', 'application')
+    """
+    return MILESTONE_NAMES.get(name.strip().lower(), name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +138,8 @@ class InternshipRule:
     provenance: Provenance
     report_provenance: Provenance | None = None
     decided_provenance: Provenance | None = None
+    waiver_provenance: Provenance | None = None  # `stage non exigé si entrée en fonctions pendant la formation`
+    field_provenance: Provenance | None = None  # `stage en relation avec le diplôme préparé`
 
     @property
     def floor(self) -> Fraction | None:
@@ -139,6 +156,18 @@ class InternshipRule:
     @property
     def needs_report(self) -> bool:
         return self.report or self.report_provenance is not None
+
+    @property
+    def needs_decision(self) -> bool:
+        """The length is set by an authority (`durée décidée par le Cnam`): until its decision is recorded,
+        no internship already done completes it."""
+        return self.decided_provenance is not None
+
+    @property
+    def waivable(self) -> bool:
+        """Not required when the candidate took up the duties during the training (`stage non exigé si
+        entrée en fonctions`)."""
+        return self.waiver_provenance is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +207,34 @@ class EarlyReviewRule:
     source: str
     least_ue: int | None  # None: no condition
     provenance: Provenance
+    commission_provenance: Provenance | None = None  # `la commission fixe le complément`
+
+    @property
+    def commission_sets(self) -> bool:
+        """The commission that reviews the file sets the complement (its nature and length) itself."""
+        return self.commission_provenance is not None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRule:
+    """What the rules cannot compute and the adviser must still check (`à vérifier`): never part of a status."""
+
+    key: str
+    source: str
+    text: str
+    diplomas: tuple[str, ...]  # empty: every answer the source takes part in
+    when_internship: bool  # only when the answer asks for an internship
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class Certification:
+    """A certification of the Cnam a source names, with its title (`certification du Cnam CODE « titre »`)."""
+
+    code: str
+    title: str
+    source: str
+    provenance: Provenance
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,12 +264,13 @@ class VaeRules:
 
 @dataclass(frozen=True, slots=True)
 class Expected:
-    kind: str  # satisfied | internship | missing | conflict | eligible | limit | early
+    kind: str  # satisfied | internship | missing | conflict | eligible | limit | early | not_applicable
     least: Fraction | None = None
     most: Fraction | None = None
     missing: Fraction | None = None
     early: bool | None = None
     span: Span | None = None
+    decided_by: str | None = None  # for an internship: who sets its length, when the example says it
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +319,8 @@ class RuleBase:
     vae: tuple[VaeRules, ...]
     examples: tuple[Example, ...]
     texts: dict[str, str] = field(default_factory=dict)  # file -> text, for diagnostics
+    checks: tuple[CheckRule, ...] = ()
+    certifications: tuple[Certification, ...] = ()
 
     def pathways_for(self, source: str, diploma: str, milestone: str, on: date) -> tuple[Pathway, ...]:
         """The pathways of a source for this diploma at this milestone, on that day, in file order."""
@@ -287,6 +347,16 @@ class RuleBase:
 
     def early_review_of(self, source: str) -> EarlyReviewRule | None:
         return self._early_review_by_source.get(source)
+
+    def checks_for(self, sources, diploma: str | None, internship: bool) -> tuple[CheckRule, ...]:
+        """What the adviser must still check for an answer of these sources (for a diploma, or for a VAE
+        request when `diploma` is None), in file order."""
+        return tuple(c for c in self.checks if c.source in sources
+                     and (not c.diplomas or diploma in c.diplomas) and (internship or not c.when_internship))
+
+    def certification(self, code: str) -> Certification | None:
+        """A certification the rules name, by its code (case as given by the sources)."""
+        return next((c for c in self.certifications if c.code == code), None)
 
     def vae_sources(self, year: int) -> list[str]:
         return sorted({v.source for v in self.vae if v.in_force_during(year)})

@@ -96,6 +96,42 @@ class ReportRequired:
 
 
 @dataclass(frozen=True, slots=True)
+class InternshipWaiver:
+    """`stage non exigé si entrée en fonctions pendant la formation`."""
+
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class InternshipInField:
+    """`stage en relation avec le diplôme préparé`: the internship must be in the field."""
+
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class CommissionDecides:
+    """`la commission fixe le complément` (in an `examen anticipé` block)."""
+
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class CheckText:
+    """`texte « … »` (in an `à vérifier` block): what the adviser must check, in French."""
+
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class CheckWhenInternship:
+    """`si un stage est exigé` (in an `à vérifier` block)."""
+
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class InternshipAloneInsufficient:
     """`un stage seul ne suffit jamais`."""
 
@@ -130,9 +166,13 @@ class Validity:
 
 @dataclass(frozen=True, slots=True)
 class ExampleTarget:
+    """`pour licence [au jalon soutenance]` (an example's diploma), or `pour licence, bac+2` (the diplomas
+    of an `à vérifier` block): the first diploma, and the others."""
+
     diploma: str
     milestone: str | None
     span: Span
+    others: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +210,26 @@ class UeFact:
 
 @dataclass(frozen=True, slots=True)
 class DecisionFact:
+    """`stage décidé de 4 mois [par le jury | le Cnam | la commission]`."""
+
     duration: Quantity
+    span: Span
+    authority: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ComplementFact:
+    """`complément décidé de 6 mois [par la commission]`: more professional experience decided."""
+
+    duration: Quantity
+    span: Span
+    authority: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DutiesFact:
+    """`entrée en fonctions pendant la formation`."""
+
     span: Span
 
 
@@ -183,7 +242,9 @@ class RequestFact:
 
 @dataclass(frozen=True, slots=True)
 class Expectation:
-    """`attendu ...`: kind is satisfied, internship, missing, conflict, eligible, limit or early."""
+    """`attendu ...`: kind is satisfied, internship, missing, conflict, eligible, limit, early or not_applicable
+    (the source states nothing for that question: no requirement for the diploma at that milestone on the
+    examples' day, no VAE rule in force that year)."""
 
     kind: str
     least: Quantity | None = None
@@ -191,6 +252,7 @@ class Expectation:
     missing: Quantity | None = None
     early: bool | None = None
     span: Span | None = None
+    authority: str | None = None  # `attendu stage …, durée décidée par le jury`: who sets the length
 
 
 Body = (
@@ -198,7 +260,8 @@ Body = (
     | DecidedBy | Modulation | ReportRequired | InternshipAloneInsufficient
     | EarlyReviewCondition | RequestLimit | Validity | ExampleTarget
     | ExampleCertification | ExperienceFact | InternshipFact | UeFact
-    | DecisionFact | RequestFact | Expectation
+    | DecisionFact | RequestFact | Expectation | InternshipWaiver | InternshipInField | CommissionDecides | CheckText
+    | CheckWhenInternship | ComplementFact | DutiesFact
 )
 
 
@@ -218,7 +281,7 @@ class Statement:
 class Block:
     """A header line and its statements.
 
-    kind is one of: source, diploma, pathway, reuse, general, early, vae, example.
+    kind is one of: source, diploma, pathway, reuse, general, early, vae, certification, check, example.
     name is the block's id (source id, diploma id, pathway id...), or the title
     of an example; target is the diploma of a pathway or the model of a reuse.
     """

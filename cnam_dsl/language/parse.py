@@ -11,16 +11,10 @@ from pathlib import Path
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, v_args
 
 from . import nodes as n
+from .model import milestone_id
 from ..diagnostics import Diagnostic
 from ..paths import grammar_path
 
-
-MILESTONE_IDS = {
-    "délivrance": "delivery",
-    "candidature": "application",
-    "probatoire": "probatoire",
-    "soutenance": "defense",
-}
 
 KIND_IDS = {
     "salariée": "salaried",
@@ -39,7 +33,7 @@ EXPECTED_FR = {
     "CODE": "un code de certification (ex. LP110504)",
     "MILESTONE": "un jalon (délivrance, candidature, probatoire, soutenance)",
     "KIND": "une nature d'expérience (salariée, non salariée, bénévole, syndicale)",
-    "AUTHORITY": "« le jury » ou « le Cnam »",
+    "AUTHORITY": "« le jury », « le Cnam » ou « la commission »",
     "AU_MOINS": "« d'au moins »",
     "AU_PLUS": "« au plus »",
     "_NL": "une fin de ligne",
@@ -80,7 +74,8 @@ def _friendly_examples() -> dict[str, list[str]]:
 
 
 HEADER_WORDS = (
-    "source", "diplôme", "voie", "reprise", "règle générale", "examen anticipé", "vae", "exemple",
+    "source", "diplôme", "voie", "reprise", "règle générale", "examen anticipé", "vae", "certification du Cnam",
+    "à vérifier", "exemple",
 )
 
 
@@ -152,6 +147,32 @@ def parse_text(text: str, path: str) -> tuple[n.RuleFile | None, list[Diagnostic
     builder = ToAst(path)
     rule_file = builder.transform(tree)
     return (None if builder.errors else rule_file), builder.errors
+
+
+def parse_blocks(text: str, path: str) -> n.RuleFile:
+    """The blocks of a file that parse on their own, at their own lines: what an editor can still show of a
+    file being typed, whose block under the cursor does not parse yet (linear: each block parsed once, its
+    lines shifted by the block's first line).
+
+    >>> rf = parse_blocks("source cnam-na\\n\\nvoie v pour\\n\\nexemple « E »\\n  pour licence\\n", "x.cnr")
+    >>> [(b.kind, b.span.line) for b in rf.blocks]
+    [('source', 1), ('example', 5)]
+    """
+    text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    starts = sorted({0, *_block_starts(lines)})
+    blocks = []
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        try:
+            tree = parser().parse("\n".join(lines[start:end]) + "\n")
+        except UnexpectedInput:
+            continue
+        builder = ToAst(path, start)
+        rule_file = builder.transform(tree)
+        if not builder.errors:
+            blocks += rule_file.blocks
+    return n.RuleFile(path, tuple(blocks), n.Span(path, 1, 1, max(len(lines), 1), 1))
 
 
 # ---------------------------------------------------------------- syntax errors
@@ -276,12 +297,13 @@ def _keyword_fr(terminal: str) -> str:
 # ---------------------------------------------------------------- AST building
 
 
-def _span(path: str, meta_or_token) -> n.Span:
+def _span(path: str, meta_or_token, first_line: int = 0) -> n.Span:
+    """Where a token or a rule's match is (`first_line`: the 0-based line of the file the parsed text starts at)."""
     if isinstance(meta_or_token, Token):
         t = meta_or_token
-        return n.Span(path, t.line, t.column, t.end_line, t.end_column)
+        return n.Span(path, t.line + first_line, t.column, t.end_line + first_line, t.end_column)
     m = meta_or_token
-    return n.Span(path, m.line, m.column, m.end_line, m.end_column)
+    return n.Span(path, m.line + first_line, m.column, m.end_line + first_line, m.end_column)
 
 
 def _unquote(token: Token) -> str:
@@ -300,9 +322,9 @@ def _words(token: Token) -> str:
 class ToAst(Transformer):
     """One method per grammar rule, each building one node from its children."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, first_line: int = 0):
         super().__init__()
-        self.path = path
+        self.path, self.first_line = path, first_line  # the 0-based line of the file the parsed text starts at
         self.errors: list[Diagnostic] = []
 
     def _date(self, token: Token) -> date:
@@ -310,12 +332,12 @@ class ToAst(Transformer):
             return date.fromisoformat(str(token))
         except ValueError:
             self.errors.append(
-                Diagnostic("error", "E101", f"date impossible : {token}", _span(self.path, token))
+                Diagnostic("error", "E101", f"date impossible : {token}", _span(self.path, token, self.first_line))
             )
             return date.min
 
     def _s(self, meta) -> n.Span:
-        return _span(self.path, meta)
+        return _span(self.path, meta, self.first_line)
 
     def start(self, meta, blocks):
         span = self._s(meta) if not meta.empty else n.Span(self.path, 1, 1, 1, 1)
@@ -329,9 +351,9 @@ class ToAst(Transformer):
         return n.Block(
             kind,
             str(name) if name is not None else None,
-            _span(self.path, name) if isinstance(name, Token) else None,
+            _span(self.path, name, self.first_line) if isinstance(name, Token) else None,
             str(target) if target is not None else None,
-            _span(self.path, target) if isinstance(target, Token) else None,
+            _span(self.path, target, self.first_line) if isinstance(target, Token) else None,
             label,
             citation,
             statements,
@@ -359,11 +381,17 @@ class ToAst(Transformer):
     def vae_header(self, meta, c):
         return ("vae", c[0], None, None)
 
+    def certification_header(self, meta, c):
+        return ("certification", c[1], None, _unquote(c[2]))
+
+    def check_header(self, meta, c):
+        return ("check", c[1], None, None)
+
     def example_header(self, meta, c):
         return ("example", None, None, _unquote(c[0]))
 
     def citation(self, meta, c):
-        return n.Citation(_unquote(c[0]), _span(self.path, c[0]))
+        return n.Citation(_unquote(c[0]), _span(self.path, c[0], self.first_line))
 
     def statement(self, meta, c):
         citation = c[1] if len(c) > 1 else None
@@ -376,7 +404,7 @@ class ToAst(Transformer):
         return n.Document(_unquote(c[0]), self._s(meta))
 
     def milestones(self, meta, c):
-        return n.Milestones(tuple(MILESTONE_IDS[str(t)] for t in c[1:]), self._s(meta))
+        return n.Milestones(tuple(milestone_id(str(t)) for t in c[1:]), self._s(meta))
 
     def requires(self, meta, c):
         return c[0]
@@ -432,7 +460,7 @@ class ToAst(Transformer):
 
     def range_length(self, meta, c):
         unit = str(c[1]) if len(c) == 3 else None
-        first = n.Quantity(_number(c[0]), unit, _span(self.path, c[0]))
+        first = n.Quantity(_number(c[0]), unit, _span(self.path, c[0], self.first_line))
         return (first, c[-1], None)
 
     def at_most_length(self, meta, c):
@@ -449,6 +477,21 @@ class ToAst(Transformer):
 
     def report_required(self, meta, c):
         return n.ReportRequired(self._s(meta))
+
+    def waiver(self, meta, c):
+        return n.InternshipWaiver(self._s(meta))
+
+    def internship_in_field(self, meta, c):
+        return n.InternshipInField(self._s(meta))
+
+    def commission_decides(self, meta, c):
+        return n.CommissionDecides(self._s(meta))
+
+    def check_text(self, meta, c):
+        return n.CheckText(_unquote(c[0]), self._s(meta))
+
+    def check_when_internship(self, meta, c):
+        return n.CheckWhenInternship(self._s(meta))
 
     def internship_alone(self, meta, c):
         return n.InternshipAloneInsufficient(self._s(meta))
@@ -471,8 +514,9 @@ class ToAst(Transformer):
         return n.Validity(None, dates[0], self._s(meta))
 
     def example_target(self, meta, c):
-        milestone = MILESTONE_IDS[str(c[2])] if len(c) > 2 else None
-        return n.ExampleTarget(str(c[0]), milestone, self._s(meta))
+        ids = [str(t) for t in c if isinstance(t, Token) and t.type == "ID"]
+        milestone = next((milestone_id(str(t)) for t in c if isinstance(t, Token) and t.type == "MILESTONE"), None)
+        return n.ExampleTarget(ids[0], milestone, self._s(meta), tuple(ids[1:]))
 
     def example_certification(self, meta, c):
         year = int(c[1]) if len(c) > 1 else None
@@ -497,21 +541,28 @@ class ToAst(Transformer):
         return n.UeFact(_number(c[0]), self._s(meta))
 
     def fact_decision(self, meta, c):
-        return n.DecisionFact(c[1], self._s(meta))
+        return n.DecisionFact(c[1], self._s(meta), _authority(c[-1]) if len(c) > 2 else None)
+
+    def fact_complement(self, meta, c):
+        return n.ComplementFact(c[1], self._s(meta), _authority(c[-1]) if len(c) > 2 else None)
+
+    def fact_duties(self, meta, c):
+        return n.DutiesFact(self._s(meta))
 
     def fact_request(self, meta, c):
         return n.RequestFact(str(c[1]), int(c[2]), self._s(meta))
 
     def expected(self, meta, c):
         e = c[0]
-        return n.Expectation(e.kind, e.least, e.most, e.missing, e.early, self._s(meta))
+        return n.Expectation(e.kind, e.least, e.most, e.missing, e.early, self._s(meta), e.authority)
 
     def expect_satisfied(self, meta, c):
         return n.Expectation("satisfied")
 
     def expect_internship(self, meta, c):
         least, most, _ = c[0]
-        return n.Expectation("internship", least=least, most=most)
+        return n.Expectation("internship", least=least, most=most,
+                             authority=_authority(c[2]) if len(c) > 2 else None)
 
     def expect_missing(self, meta, c):
         return n.Expectation("missing", missing=c[0])
@@ -528,9 +579,13 @@ class ToAst(Transformer):
     def expect_early(self, meta, c):
         return n.Expectation("early", early=str(c[1]) == "possible")
 
+    def expect_not_applicable(self, meta, c):
+        return n.Expectation("not_applicable")
+
     def quantity(self, meta, c):
         return n.Quantity(_number(c[0]), str(c[1]), self._s(meta))
 
 
 def _authority(token: Token) -> str:
-    return "jury" if "jury" in str(token) else "cnam"
+    text = str(token)
+    return "jury" if "jury" in text else "commission" if "commission" in text else "cnam"

@@ -88,7 +88,10 @@ def units() -> tuple[str, ...]:
 
 
 def milestones() -> tuple[str, ...]:
-    return terminal_words()["MILESTONE"]
+    """The milestones' words, as rule files write them (the grammar also takes their ids)."""
+    from .model import MILESTONE_WORD
+
+    return tuple(w for w in terminal_words()["MILESTONE"] if w in MILESTONE_WORD.values())
 
 
 def headers() -> tuple[str, ...]:
@@ -105,11 +108,15 @@ STATEMENTS = {
         "exige expérience dans le domaine, d'au moins 1 an", "exige un stage de 6 mois",
         "exige un stage d'au plus 6 mois", "exige un stage de 3 à 6 mois, dans le domaine",
         "durée décidée par le Cnam", "durée modulable par le jury, sans descendre sous 3 mois",
-        "rapport exigé", "en vigueur depuis le 2024-01-01",
+        "rapport exigé", "stage en relation avec le diplôme préparé",
+        "stage non exigé si entrée en fonctions pendant la formation", "en vigueur depuis le 2024-01-01",
     ),
     "reuse": ("selon « »", "jalons délivrance", "en vigueur depuis le 2024-01-01"),
     "general": ("selon « »", "un stage seul ne suffit jamais"),
-    "early": ("selon « »", "possible avec au moins 2 UE", "possible sans condition"),
+    "early": ("selon « »", "possible avec au moins 2 UE", "possible sans condition",
+              "la commission fixe le complément"),
+    "certification": ("selon « »",),
+    "check": ("selon « »", "texte « »", "pour licence", "si un stage est exigé"),
     "vae": (
         "selon « »", "exige expérience en lien direct, d'au moins 1 an",
         "au plus 1 demande par certification et par année civile", "au plus 3 demandes par année civile",
@@ -119,8 +126,11 @@ STATEMENTS = {
         "pour licence", "pour ingenieur au jalon probatoire", "certification LP110504 en 2026",
         "expérience de 24 mois dans le domaine", "expérience de 36 mois hors domaine",
         "stage effectué de 3 mois dans le domaine avec rapport", "2 UE acquises", "stage décidé de 4 mois",
+        "stage décidé de 2 mois par la commission", "complément décidé de 6 mois",
+        "entrée en fonctions pendant la formation",
         "demande VAE LP110504 en 2025", "attendu satisfait", "attendu stage de 3 à 6 mois",
-        "attendu manque 12 mois", "attendu conflit", "attendu recevable", "attendu limite",
-        "attendu examen anticipé possible",
+        "attendu stage d'au plus 6 mois, durée décidée par le Cnam", "attendu manque 12 mois", "attendu conflit",
+        "attendu recevable", "attendu limite",
+        "attendu examen anticipé possible", "attendu non applicable",
     ),
 }

@@ -53,11 +53,18 @@ class Threshold:
 
 @dataclass(frozen=True, slots=True)
 class Stage:
-    """An internship: floor (every modulation taken) and ceiling, and which internships done count."""
+    """An internship: floor (every modulation taken, which a decision allows) and ceiling, the floor in force
+    as long as no decision is (`standard`), which internships done count, whether a decision must set it
+    (`needs`), whether the commission's decision sets it (`commission`), whether duties taken up during the
+    training waive it."""
 
     floor: Fraction | None
     ceiling: Fraction | None
     done: int  # index into values.DONE_KEYS
+    standard: Fraction | None = None
+    needs: bool = False
+    commission: bool = False
+    waivable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +104,12 @@ def _threshold(rule: ExperienceRule) -> Threshold:
                      rule.counts(ADDED_IN_FIELD), rule.counts(ADDED_ANY_FIELD))
 
 
-def _stage(stage) -> Stage:
+def _stage(stage, commission: bool) -> Stage:
     floor, ceiling = stage.lengths()
+    standard = stage.least if stage.least is not None and stage.least > 0 else None
     return Stage(None if floor is None else exact(floor), None if ceiling is None else exact(ceiling),
-                 DONE_KEYS.index((stage.in_field, stage.needs_report)))
+                 DONE_KEYS.index((stage.in_field, stage.needs_report)), None if standard is None else exact(standard),
+                 stage.needs_decision, commission, stage.waivable)
 
 
 def plan_of(base: RuleBase, sources: tuple[str, ...], diploma: str, milestone: str, on: date) -> Plan | None:
@@ -110,8 +119,11 @@ def plan_of(base: RuleBase, sources: tuple[str, ...], diploma: str, milestone: s
         pathways = base.pathways_for(source, diploma, milestone, on)
         if not pathways:
             return None
+        early = base.early_review_of(source)
+        commission = early is not None and early.commission_sets
         branches.append(tuple(Branch(p.key, tuple(_threshold(r) for r in p.experience),
-                                     None if p.internship is None else _stage(p.internship)) for p in pathways))
+                                     None if p.internship is None else _stage(p.internship, commission))
+                              for p in pathways))
         stages.append(tuple(p.internship for p in pathways))
     professional = _threshold(ExperienceRule("", False, PROFESSIONAL_KINDS, False, False, None, None))
     never_alone = tuple(bool(base.generals_of(s)) for s in sources)
@@ -124,7 +136,7 @@ def plan_of(base: RuleBase, sources: tuple[str, ...], diploma: str, milestone: s
     if any(t.takes_any and not t.takes_in for t in thresholds):
         return None  # the closed form for "both" adds everything in the field: it needs this to hold
     constants = [t.least for t in thresholds if t.least is not None]
-    constants += [v for c in combinations for s in c.stages for v in (s.floor, s.ceiling) if v is not None]
+    constants += [v for c in combinations for s in c.stages for v in (s.floor, s.ceiling, s.standard) if v is not None]
     return Plan(tuple(sources), tuple(branches), never_alone, professional, tuple(stages), tuple(combinations),
                 math.lcm(1, *(v.denominator for v in constants)))
 
@@ -146,6 +158,9 @@ class Inputs:
     done: tuple  # internships done, per values.DONE_KEYS
     has_decision: object
     decision: object
+    by_commission: object = False  # the recorded decision is the commission's
+    complement: object = 0  # more professional experience decided (months; 0: none)
+    duties: object = False  # duties taken up during the training
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,41 +227,110 @@ def _combination(ops, inp: Inputs, combination: Combination, mode: str, todo_zer
             need = ops.max(need, ops.sub(ops.const(t.least), m))
         else:
             strict_zero = ops.or_(strict_zero, ops.ge(zero, m))
+    if mode == "none":  # a complement of experience decided cannot be met without more experience
+        met = ops.and_(met, ops.ge(zero, inp.complement))
+    else:
+        need = ops.max(need, inp.complement)
     added = Optimum(need, ops.not_(ops.and_(strict_zero, ops.ge(zero, need))), ops.true)
-
     stages = combination.stages
+    if not any(s.waivable for s in stages):
+        fits, low, high, left = _internship(ops, inp, stages, todo_zero, zero)
+    else:  # duties taken up during the training waive some internships
+        required = _internship(ops, inp, stages, todo_zero, zero)
+        waived = _internship(ops, inp, tuple(s for s in stages if not s.waivable), todo_zero, zero)
+        fits, low, high, left = (
+            ops.ite(inp.duties, w, r) if not isinstance(r, Optimum)
+            else Optimum(*(ops.ite(inp.duties, a, b) for a, b in zip((w.value, w.closed, w.bounded),
+                                                                     (r.value, r.closed, r.bounded))))
+            for r, w in zip(required, waived))
+    return ops.and_(met, fits), added, low, high, left
+
+
+def _internship(ops, inp: Inputs, stages: tuple[Stage, ...], todo_zero: bool, zero):
+    """(fits, least length, most length, least left to do) of the internship these stages ask for.
+
+    With a decision recorded, its length is the internship's, within each stage's bounds (the modulation
+    allowed) unless the commission, where it sets the complement, took it. Without one, the internship
+    still to do may be set by a decision to come (every modulation allowed); but nothing is complete as the
+    file stands unless the length in force without a decision (no modulation; no stage whose length a
+    decision must set) is done."""
     dec, has_dec = inp.decision, inp.has_decision
     if not stages:
         fits = ops.ite(has_dec, ops.ge(dec, zero), ops.true)
-        length_low = Optimum(ops.ite(has_dec, dec, zero), ops.true, ops.true)
-        length_high = Optimum(ops.ite(has_dec, dec, zero), ops.true, has_dec)
-        return ops.and_(met, fits), added, length_low, length_high, Optimum(zero, ops.true, ops.true)
-    floors = [s.floor for s in stages if s.floor is not None]
-    floor = max(floors, default=Fraction(0))
-    floor_closed = floor > 0  # the length is positive: with no positive floor, it only tends to 0
-    low = ops.const(max(floor, Fraction(0)))
-    ceilings = [ops.const(s.ceiling) for s in stages if s.ceiling is not None]
+        return (fits, Optimum(ops.ite(has_dec, dec, zero), ops.true, ops.true),
+                Optimum(ops.ite(has_dec, dec, zero), ops.true, has_dec), Optimum(zero, ops.true, ops.true))
     done = [inp.done[s.done] for s in stages]
-    ceiling = None
-    for c in ceilings + (done if todo_zero else []):
-        ceiling = c if ceiling is None else ops.min(ceiling, c)
-    above = (lambda v: ops.ge(v, low)) if floor_closed else (lambda v: ops.gt(v, low))
-    fits_decision = above(dec) if ceiling is None else ops.and_(above(dec), ops.ge(ceiling, dec))
-    fits_free = ops.true if ceiling is None else (ops.ge(ceiling, low) if floor_closed else ops.gt(ceiling, low))
-    fits = ops.ite(has_dec, fits_decision, fits_free)
-    closed = ops.true if floor_closed else has_dec
-    start = ops.ite(has_dec, dec, low)
-    length_low = Optimum(start, closed, ops.true)
-    if ceiling is None:
-        length_high = Optimum(ops.ite(has_dec, dec, zero), ops.true, has_dec)
-    else:
-        length_high = Optimum(ops.ite(has_dec, dec, ceiling), ops.true, ops.true)
     least_done = done[0]
     for d in done[1:]:
         least_done = ops.min(least_done, d)
-    gap = ops.sub(start, least_done)
-    left = Optimum(ops.max(zero, gap), ops.or_(closed, ops.gt(zero, gap)), ops.true)
-    return ops.and_(met, fits), added, length_low, length_high, left
+    # A decision recorded: its length must fit each stage (the commission's, where it sets it, fits any), and
+    # what was done must cover it if nothing is left to do.
+    decided_fits = _within(ops, dec, [s for s in stages if not s.commission], "floor", done if todo_zero else [])
+    if any(s.commission for s in stages):
+        decided_fits = ops.and_(decided_fits, ops.or_(inp.by_commission, _within(
+            ops, dec, [s for s in stages if s.commission], "floor", [])))
+        if todo_zero:
+            for d in done:
+                decided_fits = ops.and_(decided_fits, ops.ge(d, dec))
+    decided = (decided_fits, Optimum(dec, ops.true, ops.true), Optimum(dec, ops.true, ops.true),
+               Optimum(ops.max(zero, ops.sub(dec, least_done)), ops.true, ops.true))
+    if todo_zero:  # as the file stands: no decision to come, nothing waiting for one
+        as_is = ops.false if any(s.needs for s in stages) else _interval(ops, stages, "standard", done, zero)[0]
+        free = (as_is,) + decided[1:]
+    else:  # a decision may come: the commission's only if recorded (`by_commission` without one: the
+        # question whether the recorded decision is what stops the internship)
+        free = _free(ops, inp, stages, least_done, zero)
+    return tuple(_pick(ops, has_dec, d, f) for d, f in zip(decided, free))
+
+
+def _free(ops, inp: Inputs, stages: tuple[Stage, ...], least_done, zero):
+    """(fits, low, high, left) when a decision may still come: every modulation allowed, the commission's
+    freedom where its decision is recorded."""
+    every = _interval_answer(ops, stages, least_done, zero)
+    if not any(s.commission for s in stages):
+        return every
+    bound = _interval_answer(ops, tuple(s for s in stages if not s.commission), least_done, zero)
+    return tuple(_pick(ops, inp.by_commission, b, a) for b, a in zip(bound, every))
+
+
+def _interval_answer(ops, stages, least_done, zero):
+    fits, low, high = _interval(ops, stages, "floor", (), zero)
+    gap = ops.sub(low.value, least_done)
+    left = Optimum(ops.max(zero, gap), ops.or_(low.closed, ops.gt(zero, gap)), ops.true)
+    return fits, low, high, left
+
+
+def _interval(ops, stages, floor_of: str, caps, zero):
+    """Whether some length fits every stage (from each stage's `floor_of`, a floor or the standard length,
+    to its ceiling and every cap): (fits, least, most)."""
+    floors = [getattr(s, floor_of) for s in stages if getattr(s, floor_of) is not None]
+    floor = max(floors, default=Fraction(0))
+    floor_closed = floor > 0  # the length is positive: with no positive floor, it only tends to 0
+    low = ops.const(max(floor, Fraction(0)))
+    ceiling = None
+    for c in [ops.const(s.ceiling) for s in stages if s.ceiling is not None] + list(caps):
+        ceiling = c if ceiling is None else ops.min(ceiling, c)
+    fits = ops.true if ceiling is None else (ops.ge(ceiling, low) if floor_closed else ops.gt(ceiling, low))
+    high = Optimum(zero, ops.true, ops.false) if ceiling is None else Optimum(ceiling, ops.true, ops.true)
+    return fits, Optimum(low, ops.true if floor_closed else ops.false, ops.true), high
+
+
+def _within(ops, value, stages, floor_of: str, caps):
+    """Whether a length fits these stages (their floors or standard lengths, ceilings, and the caps)."""
+    floors = [getattr(s, floor_of) for s in stages if getattr(s, floor_of) is not None]
+    floor = max(floors, default=Fraction(0))
+    fits = ops.ge(value, ops.const(floor)) if floor > 0 else ops.gt(value, ops.const(Fraction(0)))
+    for c in [ops.const(s.ceiling) for s in stages if s.ceiling is not None] + list(caps):
+        fits = ops.and_(fits, ops.ge(c, value))
+    return fits
+
+
+def _pick(ops, condition, a, b):
+    """`a` where the condition holds, else `b` (a value or an `Optimum`)."""
+    if isinstance(a, Optimum):
+        return Optimum(*(ops.ite(condition, x, y) for x, y in zip((a.value, a.closed, a.bounded),
+                                                                  (b.value, b.closed, b.bounded))))
+    return ops.ite(condition, a, b)
 
 
 def _least(ops, candidates: list[tuple[object, Optimum]]) -> Optimum:
@@ -319,11 +403,13 @@ def first_feasible(ops, feasible: tuple):
 
 
 def decision(ops, plan: Plan, inp: Inputs, answers: dict | None = None) -> Decision:
-    """The answer (codes, such as the status's, are `ops.code(n)`: integers, never scaled like months) to a candidate: satisfied if no internship is left to do; else an internship if one is
-    possible; else a conflict if the decided length is what stops it, or if even more experience could not
-    meet the rules; else missing. `answers` are the questions' (`scenario`), computed here if not given."""
+    """The answer (codes, such as the status's, are `ops.code(n)`: integers, never scaled like months) to a
+    candidate: satisfied if no internship is left to do; else an internship if one is possible; else a
+    conflict if the decided length is what stops it, or if even more experience could not meet the rules;
+    else missing. `answers` are the questions' (`scenario`), computed here if not given."""
     a = answers or {q: scenario(ops, plan, inp, *q) for q in QUESTIONS}
-    free = scenario(ops, plan, Inputs(inp.x, inp.done, ops.false, inp.decision), "none", False)
+    free = scenario(ops, plan, Inputs(inp.x, inp.done, ops.false, inp.decision, inp.by_commission, inp.complement,
+                                      inp.duties), "none", False)
     finished, staged, possible = a[("none", True)].any_feasible, a[("none", False)].any_feasible, \
         a[("both", False)].any_feasible
     decided_conflict = ops.and_(inp.has_decision, free.any_feasible)

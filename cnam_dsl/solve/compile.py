@@ -53,6 +53,10 @@ class Requirement:
     todo: z3.ArithRef
     done: dict[tuple[bool, bool], z3.ArithRef]
     selectors: dict[str, z3.BoolRef]
+    decided: z3.BoolRef = field(default_factory=lambda: z3.Bool("decided"))
+    has_decision: z3.BoolRef = field(default_factory=lambda: z3.Bool("has_decision"))
+    by_commission: z3.BoolRef = field(default_factory=lambda: z3.Bool("by_commission"))
+    duties: z3.BoolRef = field(default_factory=lambda: z3.Bool("duties"))
     constraints: list[z3.BoolRef] = field(default_factory=list)
     tracked: dict[str, Tracked] = field(default_factory=dict)  # literal name -> what it stands for
     literals: dict[str, z3.BoolRef] = field(default_factory=dict)
@@ -92,16 +96,17 @@ def compile_requirement(base: RuleBase, sources: tuple[str, ...], diploma: str, 
     req.constraints += [v >= 0 for v in req.done.values()]
     for source in sources:
         pathways = req.pathways[source]
+        early = base.early_review_of(source)
         for p in pathways:
             req.selectors[p.key] = z3.Bool(f"sel:{p.key}")
-            _compile_pathway(req, p)
+            _compile_pathway(req, p, early is not None and early.commission_sets)
         req.constraints.append(z3.Or([req.selectors[p.key] for p in pathways]))
         for g in base.generals_of(source):
             _compile_general(req, g, pathways)
     return req
 
 
-def _compile_pathway(req: Requirement, p: Pathway) -> None:
+def _compile_pathway(req: Requirement, p: Pathway, commission_sets: bool) -> None:
     sel = req.selectors[p.key]
     for i, rule in enumerate(p.experience):
         measure = req.measure(rule)
@@ -111,9 +116,10 @@ def _compile_pathway(req: Requirement, p: Pathway) -> None:
     stage = p.internship
     if stage is None:
         return
+    active = z3.And(sel, z3.Not(req.duties)) if stage.waivable else sel
     done = req.done[(stage.in_field, stage.needs_report)]
     # What an internship is: a positive length, of which what was done counts.
-    req.constraints.append(z3.Implies(sel, z3.And(req.length > 0, req.todo >= req.length - done)))
+    req.constraints.append(z3.Implies(active, z3.And(req.length > 0, req.todo >= req.length - done)))
     bounds = []
     if stage.most is not None:
         bounds.append(req.length <= q(stage.most))
@@ -121,12 +127,18 @@ def _compile_pathway(req: Requirement, p: Pathway) -> None:
         modulated = z3.Bool(f"mod:{p.key}")
         floor = req.length >= q(stage.least)
         bounds.append(z3.Or(floor, modulated) if stage.modulation else floor)
-        if stage.modulation is not None:
+        if stage.modulation is not None:  # lowered only by a decision, never under the floor
             m = stage.modulation
             req.track(f"r:{p.key}:mod", Tracked(m.key, "modulation", m.provenance, m),
-                      z3.Implies(modulated, req.length >= q(m.floor)))
+                      z3.Implies(modulated, z3.And(req.decided, req.length >= q(m.floor))))
+    within = z3.And(bounds) if bounds else z3.BoolVal(True)
+    if commission_sets:  # the commission's recorded decision sets the length itself
+        within = z3.Or(z3.And(req.by_commission, req.decided), within)
     req.track(f"r:{p.key}:stage", Tracked(stage.key, "internship", stage.provenance, stage),
-              z3.Implies(sel, z3.And(bounds) if bounds else z3.BoolVal(True)))
+              z3.Implies(active, within))
+    if stage.needs_decision:  # no internship done completes it before the decision
+        req.track(f"r:{p.key}:decided", Tracked(stage.key, "decided", stage.decided_provenance, stage),
+                  z3.Implies(z3.And(active, z3.Not(req.decided)), req.todo > 0))
 
 
 def _compile_general(req: Requirement, rule, pathways: tuple[Pathway, ...]) -> None:

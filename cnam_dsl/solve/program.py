@@ -118,7 +118,7 @@ class Program:
         trace = Trace()
         inputs = Inputs(tuple(trace.input("x", i) for i in range(len(CATEGORIES))),
                         tuple(trace.input("d", i) for i in range(len(DONE_KEYS))),
-                        trace.input("h"), trace.input("v"))
+                        trace.input("h"), trace.input("v"), trace.input("c"), trace.input("e"), trace.input("w"))
         answers = {q: scenario(trace, plan, inputs, *q) for q in QUESTIONS}
         outputs: dict = {}
         for (mode, todo_zero), answer in answers.items():
@@ -165,15 +165,16 @@ class Program:
         run = self._straight.get(wanted)
         if run is None:
             run = self._straight[wanted] = self._straight_line(wanted)
-        return dict(zip(wanted, run(ops, inputs.x, inputs.done, inputs.has_decision, inputs.decision)))
+        return dict(zip(wanted, run(ops, inputs.x, inputs.done, inputs.has_decision, inputs.decision,
+                                    inputs.by_commission, inputs.complement, inputs.duties)))
 
     @cached_property
     def _straight(self) -> dict[tuple[int, ...], object]:
         return {}
 
     def _straight_line(self, wanted: tuple[int, ...]):
-        """`run(ops, x, d, h, v)`: the wanted nodes' values, each needed node computed once by `ops`."""
-        header = ("def run(ops, x, d, h, v):\n    " + ", ".join(f"o_{t}" for t in OPERATIONS) + " = "
+        """`run(ops, x, d, h, v, c, e, w)`: the wanted nodes' values, each needed node computed once by `ops`."""
+        header = ("def run(ops, x, d, h, v, c, e, w):\n    " + ", ".join(f"o_{t}" for t in OPERATIONS) + " = "
                   + ", ".join(f"ops.{name}" for name in OPERATIONS.values()))
         source, constants = self._source(header, wanted, "ops.const(k[{}])", "ops.code({})", ("ops.false", "ops.true"),
                                          lambda tag, args: f"o_{tag}({', '.join(args)})")
@@ -181,8 +182,8 @@ class Program:
 
     def python(self, wanted) -> tuple[object, list[Fraction]]:
         """The wanted nodes as a Python function of exact integers (months × a common denominator),
-        `run(x, d, h, v, k)` with `k` the constants (returned alongside) scaled alike."""
-        source, constants = self._source("def run(x, d, h, v, k):", wanted, "k[{}]", "{}", ("False", "True"),
+        `run(x, d, h, v, c, e, w, k)` with `k` the constants (returned alongside) scaled alike."""
+        source, constants = self._source("def run(x, d, h, v, c, e, w, k):", wanted, "k[{}]", "{}", ("False", "True"),
                                          lambda tag, args: PYTHON[tag].format(*args))
         return _function(source, {}), constants
 
@@ -248,11 +249,12 @@ class ClosedForm:
         self._run = None
         self._scaled: dict[int, list[int]] = {}
 
-    def decide_values(self, x, done, has_decision: bool, decision: int, scale: int) -> Decision:
+    def decide_values(self, x, done, has_decision: bool, decision: int, by_commission: bool, complement: int,
+                      duties: bool, scale: int) -> Decision:
         """The decision for one candidate whose numbers are integers in 1/`scale` month."""
         if self._run is None:
             self._run, self._constants = self.program.python(self.program.outputs["decision"])
         scaled = self._scaled.get(scale)
         if scaled is None:
             scaled = self._scaled[scale] = [int(c * scale) for c in self._constants]
-        return unflat(self._run(x, done, has_decision, decision, scaled))
+        return unflat(self._run(x, done, has_decision, decision, by_commission, complement, duties, scaled))

@@ -111,14 +111,18 @@ def check(form: ClosedForm, req: Requirement, backend: Backend | None = None) ->
     plan = form.plan
     ops = Terms()
     has_dec, dec = z3.Bool("proof:decided"), z3.Real("proof:decision")
-    inputs = Inputs(tuple(req.x[c] for c in CATEGORIES), tuple(req.done[k] for k in DONE_KEYS), has_dec, dec)
+    complement = z3.Real("proof:complement")
+    inputs = Inputs(tuple(req.x[c] for c in CATEGORIES), tuple(req.done[k] for k in DONE_KEYS), has_dec, dec,
+                    req.by_commission, complement, req.duties)
     true = z3.BoolVal(True)
     rules = [z3.substitute(c, *[(lit, true) for lit in req.literals.values()]) for c in req.constraints]
-    model = z3.And(rules + [z3.Implies(has_dec, req.length == dec)])
-    domain = z3.And([v >= 0 for v in inputs.x + inputs.done] + [dec >= 0])
-    given = {v.get_id() for v in inputs.x + inputs.done + (has_dec, dec)}
+    # The candidate's facts as `solver.Session` asserts them, over symbolic values.
+    model = z3.And(rules + [z3.Implies(has_dec, z3.And(req.decided, req.length == dec)),
+                            req.add_in + req.add_any >= complement])
+    domain = z3.And([v >= 0 for v in inputs.x + inputs.done] + [dec >= 0, complement >= 0])
+    given = {v.get_id() for v in inputs.x + inputs.done + (has_dec, dec, complement, req.by_commission, req.duties)}
     given |= {z3.Real(name).get_id() for name in ("proof:value", "proof:beyond", "proof:epsilon")}
-    asked = conditions(req)
+    asked = {name: z3.substitute(c, (req.has_decision, has_dec)) for name, c in conditions(req).items()}
     # The constraints with one pathway per source selected (the others not): every point of the
     # constraints is a point of one of these (checked first), so "no point" splits into one
     # quantifier per combination, each over a plain conjunction.

@@ -28,6 +28,9 @@ class Exact:
     done: tuple[int, ...]
     has_decision: bool
     decision: int
+    by_commission: bool
+    complement: int
+    duties: bool
     scale: int
 
     def bound(self, o: Optimum) -> Bound:
@@ -36,18 +39,17 @@ class Exact:
 
 def exact_inputs(plan: Plan, facts: Facts) -> Exact | None:
     """The facts as the solver reads them (`values.exact`); None outside the proved domain (a negative number)."""
-    raw = [facts.experience.get(c, 0) for c in CATEGORIES] + [facts.done[k] for k in DONE_KEYS]
     has_decision = facts.decision is not None
-    if has_decision:
-        raw.append(facts.decision)
+    raw = ([facts.experience.get(c, 0) for c in CATEGORIES] + [facts.done[k] for k in DONE_KEYS]
+           + [facts.decision if has_decision else 0, facts.complement or 0])
     numbers = [exact(v) for v in raw]
     scale = math.lcm(plan.denominator, *(v.denominator for v in numbers))
     ints = [v.numerator * (scale // v.denominator) for v in numbers]
     if any(v < 0 for v in ints):
         return None
-    n = len(CATEGORIES)
-    return Exact(tuple(ints[:n]), tuple(ints[n:n + len(DONE_KEYS)]), has_decision,
-                 ints[-1] if has_decision else 0, scale)
+    n, k = len(CATEGORIES), len(DONE_KEYS)
+    return Exact(tuple(ints[:n]), tuple(ints[n:n + k]), has_decision, ints[n + k],
+                 has_decision and facts.decided_by == "commission", ints[n + k + 1], facts.duties, scale)
 
 
 def retained(plan: Plan, combination: int) -> frozenset[str]:
@@ -68,7 +70,7 @@ def decide(form: ClosedForm, facts: Facts, with_options: bool = True) -> Outcome
     e = exact_inputs(plan, facts)
     if e is None:
         return None
-    d = form.decide_values(e.x, e.done, e.has_decision, e.decision, e.scale)
+    d = form.decide_values(e.x, e.done, e.has_decision, e.decision, e.by_commission, e.complement, e.duties, e.scale)
     status = STATUSES[d.status]
     if status == "satisfied":
         return Outcome("satisfied", None, Fraction(0), False, (), retained(plan, d.combination), ())

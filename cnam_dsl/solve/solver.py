@@ -16,6 +16,8 @@ from fractions import Fraction
 import z3
 
 from ..language.model import CATEGORIES, RuleBase
+
+MAX_YEAR = 2200  # the last year a question may name (candidate.schema)
 from .backend import Backend, Sat, Unsat, decided, q
 from .compile import Requirement, Tracked
 from .values import (
@@ -28,7 +30,8 @@ def conditions(req: Requirement) -> dict[str, z3.BoolRef]:
     """The conditions a question puts on what is still to do (additions, internship left)."""
     return {
         "c:no-additions": z3.And(req.add_in == 0, req.add_any == 0),
-        "c:no-internship-left": req.todo == 0,
+        # Nothing left to do, as the file stands: no decision but the one it records.
+        "c:no-internship-left": z3.And(req.todo == 0, z3.Implies(req.decided, req.has_decision)),
         "c:only-in-field": req.add_any == 0,
         "c:only-any-field": req.add_in == 0,
     }
@@ -52,7 +55,15 @@ class Session:
         self._fact("f:done", z3.And([r.done[k] == q(v) for k, v in f.done.items()]),
                    ("done", Fraction(f.done[(False, False)])))
         if f.decision is not None:
-            self._fact("f:decision", r.length == q(f.decision), ("decision", Fraction(f.decision)))
+            self._fact("f:decision", z3.And(r.decided, r.length == q(f.decision)),
+                       ("decision", Fraction(f.decision), f.decided_by))
+        decided = f.decision is not None
+        self._fact("f:has-decision", r.has_decision == decided, ("has_decision", decided))
+        commission = f.decision is not None and f.decided_by == "commission"
+        self._fact("f:commission", r.by_commission == commission, ("commission", commission))
+        self._fact("f:duties", r.duties == f.duties, ("duties", f.duties))
+        if f.complement is not None:
+            self._fact("f:complement", r.add_in + r.add_any >= q(f.complement), ("complement", Fraction(f.complement)))
         self.conditions = conditions(r)
         self._feasibility: z3.Solver | None = None
         self._optimizer: z3.Optimize | None = None
@@ -212,24 +223,33 @@ def vae_outcome(base: RuleBase, sources: tuple[str, ...], certification: str, ye
     experience_rules = [r for v in rules for r in v.experience]
     added = z3.Real("add")
     x = {c: q(facts.experience.get(c, 0)) for c in CATEGORIES}
-    opt = backend.optimizer([added >= 0])
-    for rule in experience_rules:
-        counted = z3.Sum([x[c] for c in CATEGORIES if rule.counts(c)] + (
-            [added] if rule.counts(("in", "salaried", "sufficient")) else []))
-        opt.add(counted >= q(rule.least) if rule.least is not None else counted > 0)
+    opt = backend.optimizer([added >= 0] + vae_experience(experience_rules, x, added))
     least = backend.extreme(opt, added)
     if least is None:
         raise SolverError("les règles de recevabilité VAE sont contradictoires")
     failing = _failing_limits(rules, certification, year, requests)
     counted = Fraction(min((r.counted(facts.experience) for r in experience_rules), default=0)).limit_denominator(1000)
-    if least.value and least.value > 0:
+    if (least.value and least.value > 0) or not least.attained:  # "de toute durée": some experience all the same
         status = "missing"
     elif failing:
         status = "limit"
     else:
         status = "eligible"
-    return VaeOutcome(status, least.value or Fraction(0), year + 1 if failing else None, counted,
-                      rules, failing)
+    missing = least.value or Fraction(0)
+    if not least.attained:  # more than that: at least the next hundredth of a month (what the counting counts)
+        missing += Fraction(1, 100)
+    return VaeOutcome(status, missing, year + 1 if failing and year < MAX_YEAR else None, counted, rules, failing)
+
+
+def vae_experience(experience_rules, x: dict, added) -> list[z3.BoolRef]:
+    """The VAE experience rules met by the experience `x` (by category), with `added` months in the field that
+    the candidate would still acquire."""
+    met = []
+    for rule in experience_rules:
+        counted = z3.Sum([x[c] for c in CATEGORIES if rule.counts(c)] + (
+            [added] if rule.counts(("in", "salaried", "sufficient")) else []))
+        met.append(counted >= q(rule.least) if rule.least is not None else counted > 0)
+    return met
 
 
 def _failing_limits(rules, certification: str, year: int, requests: tuple) -> tuple:

@@ -47,6 +47,8 @@ class Internship:
     report: bool
     done_months: Fraction
     remaining_min_months: Fraction | None
+    awaiting_decision: bool = False  # the length must still be set by the authority the rules name
+    can_be_lowered: bool = False  # a decision may lower the length in force (down to `min_months`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,21 +86,25 @@ class VaeOutcome:
 
 
 def internship_of(stages, facts: Facts, low: Bound, high: Bound, left: Bound) -> Internship:
-    """The internship of an answer: the bounds found, qualified by the internships of the pathways retained."""
+    """The internship of an answer: the bounds found, qualified by the internships of the pathways retained.
+    Several authorities (one source's Cnam, another's jury) are all named: `cnam+jury`."""
     standards = [s.standard for s in stages if s.standard is not None]
     deciders = sorted({s.decided_by for s in stages if s.decided_by})
     in_field = any(s.in_field for s in stages)
     report = any(s.needs_report for s in stages)
     done = Fraction(facts.done[(in_field, report)]).limit_denominator(1000)
-    if facts.decision is not None:
+    decided = facts.decision is not None
+    if decided:
         low = high = Bound(Fraction(facts.decision).limit_denominator(1000))
     return Internship(
         low.value if low.closed else None,
         high.value,
         max(standards) if standards else None,
-        "jury" if "jury" in deciders else (deciders[0] if deciders else None),
+        "+".join(deciders) or None,
         in_field, report, done,
         left.value if left.closed else None,
+        not decided and any(s.needs_decision for s in stages),
+        not decided and any(s.modulation is not None for s in stages),
     )
 
 

@@ -23,7 +23,7 @@ CANDIDATE_EXAMPLE = {
 }
 Profile = Annotated[Any, Field(
     description="Le fichier candidat du contrat, en JSON (name, ue_acquired, decided_internship_months, "
-                "experiences, internships, vae_requests).",
+                "decided_experience_months, decided_by, entered_duties, experiences, internships, vae_requests).",
     json_schema_extra={"type": "object", "examples": [CANDIDATE_EXAMPLE]},
 )]
 SourceIds = Annotated[list[Annotated[str, Field(max_length=60)]] | None, Field(

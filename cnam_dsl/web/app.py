@@ -16,7 +16,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import api, page
+from . import api, page, records
+from .access import AccessLog, TokenRequired
 from ..rules import Rules
 from .service import DEADLINE_SECONDS, SOLVER_SECONDS, Adviser, FieldError
 
@@ -205,10 +206,12 @@ async def on_unexpected(request: Request, exc: Exception):
 
 def create_app(rules: Rules, *, docs_dir: Path | None = None, deadline_seconds: float = DEADLINE_SECONDS,
                max_body_bytes: int = MAX_BODY_BYTES, hosts: Collection[str] = LOOPBACK_NAMES,
-               workers: int | None = None, solver_seconds: float = SOLVER_SECONDS) -> FastAPI:
-    """The page, the API and the static files, answering from one rule base (its solver time limit is the
-    `Rules`' own) to requests naming one of `hosts` (or an address; `"*"`: any); `workers` solver processes,
-    started with the application and stopped with it."""
+               workers: int | None = None, solver_seconds: float = SOLVER_SECONDS, records_db: str | None = None,
+               token: str | None = None) -> FastAPI:
+    """The page, the API, the decision records (database `records_db`, opened on first use) and the static
+    files, answering from one rule base (its solver time limit is the `Rules`' own) to requests naming one of
+    `hosts` (or an address; `"*"`: any); with a `token`, every request must carry it; `workers` solver
+    processes, started with the application and stopped with it."""
     adviser = Adviser(rules, deadline_seconds=deadline_seconds, workers=workers, solver_seconds=solver_seconds)
 
     @asynccontextmanager
@@ -230,15 +233,20 @@ def create_app(rules: Rules, *, docs_dir: Path | None = None, deadline_seconds: 
     )
     app.state.adviser = adviser
     app.state.docs_dir = docs_dir
+    app.state.records_db = records_db
     app.include_router(api.router)
     app.include_router(page.router)
+    app.include_router(records.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if docs_dir is not None:
         app.mount("/docs", StaticFiles(directory=docs_dir, html=True), name="docs")
     app.add_middleware(RequestLimit)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)  # outside RequestLimit: bodies are read first
+    if token:
+        app.add_middleware(TokenRequired, token=token)  # before any body is read
     app.add_middleware(HostCheck, allowed=hosts)
-    app.add_middleware(SecurityHeaders)  # the last added is the outermost: every answer gets the headers
+    app.add_middleware(SecurityHeaders)  # every answer gets the headers, refusals included
+    app.add_middleware(AccessLog)  # uvicorn's own access log is off: it would print queries (a searched name)
     return app
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..candidate import MAX_PERIODS, Profile, ProfileError, read_profile
+from ..candidate.schema import shown
 
 LISTS = {
     "experiences": ("label", "months", "start", "end", "time_share", "field", "kind", "level"),
@@ -25,7 +26,11 @@ ROW_CONTENT = {
     "internships": ("months", "start", "end"),
     "vae_requests": ("certification", "year"),
 }
-NUMBERS = {"months", "time_share", "year", "ue_acquired", "decided_internship_months"}
+NUMBERS = {"months", "time_share", "year", "ue_acquired", "decided_internship_months", "decided_experience_months"}
+# The candidate's own fields (not in a list), as named in the candidate file.
+CANDIDATE = ("name", "ue_acquired", "decided_internship_months", "decided_experience_months", "decided_by",
+             "entered_duties")
+DECIDED = ("decided_internship_months", "decided_experience_months")
 QUESTION = ("diploma", "milestone", "date", "certification", "year")
 ROW_NAME = re.compile(r"^(experiences|internships|vae_requests)-(\d{1,6})-([a-z_]+)$")
 # Messages of profile.py reworded for the form, whose fields are labelled in French.
@@ -44,7 +49,7 @@ class FormData:
 
     question: dict[str, str] = field(default_factory=dict)
     sources: list[str] | None = None  # None: every box checked (the default)
-    candidate: dict[str, str] = field(default_factory=dict)  # name, ue_acquired, decided_internship_months
+    candidate: dict[str, str] = field(default_factory=dict)  # the fields of CANDIDATE
     rows: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=lambda: {k: [] for k in LISTS})
     errors: dict[str, str] = field(default_factory=dict)  # form field name ('' for the whole form) -> message
 
@@ -64,7 +69,7 @@ def read_form(fields: Mapping[str, str], sources: list[str], checked: list[str])
     form = FormData()
     form.question = {k: _text(fields.get(k)) for k in QUESTION}
     form.sources = None if set(sources) <= set(checked) else [s for s in sources if s in checked]
-    form.candidate = {k: _text(fields.get(k)) for k in ("name", "ue_acquired", "decided_internship_months")}
+    form.candidate = {k: _text(fields.get(k)) for k in CANDIDATE}
     rows: dict[str, dict[int, dict[str, str]]] = {k: {} for k in LISTS}
     for name, value in fields.items():
         match = ROW_NAME.match(name)
@@ -113,7 +118,10 @@ def candidate_file(form: FormData) -> dict[str, Any]:
     """The candidate file of the form, as entered (numbers read, empty fields and rows left out)."""
     data: dict[str, Any] = {}
     for key, text in form.candidate.items():
-        if text:
+        if key == "entered_duties":
+            if text:
+                data[key] = True
+        elif text:
             data[key] = number(text) if key in NUMBERS else text
     for list_name in LISTS:
         entries = [_entry(list_name, values) for _, values in kept_rows(form, list_name)]
@@ -125,16 +133,19 @@ def candidate_file(form: FormData) -> dict[str, Any]:
 def form_profile(form: FormData) -> Profile | None:
     """The candidate of the form, or None with `form.errors` filled (every bad field, not only the first)."""
     data = candidate_file(form)
-    for key in ("name", "ue_acquired", "decided_internship_months"):
+    for key in CANDIDATE:
         if key in data:
-            _check(form, {key: data[key]}, lambda location: key)
+            # who decided is read with what was decided (alone it is refused as saying nothing)
+            alongside = {k: data[k] for k in DECIDED if k in data} if key == "decided_by" else {}
+            _check(form, {**alongside, key: data[key]},
+                   lambda location, key=key: location if location in CANDIDATE else key, form.candidate)
     for list_name in LISTS:
         kept = kept_rows(form, list_name)
         if len(kept) > MAX_PERIODS:
             form.errors[f"{list_name}-add"] = f"au plus {MAX_PERIODS} lignes"
         for row, values in kept[:MAX_PERIODS]:
             _check(form, {list_name: [_entry(list_name, values)]},
-                   lambda location, row=row, list_name=list_name: _row_field(list_name, row, location))
+                   lambda location, row=row, list_name=list_name: _row_field(list_name, row, location), values)
     if form.errors:
         return None
     try:
@@ -144,11 +155,27 @@ def form_profile(form: FormData) -> Profile | None:
         return None
 
 
-def _check(form: FormData, data: dict[str, Any], field_of) -> None:
+def _check(form: FormData, data: dict[str, Any], field_of, typed: Mapping[str, str]) -> None:
+    """The first error of a part of the form beside its field, with its value as typed (`typed`: the part's
+    fields, by key)."""
     try:
         read_profile(data, origin="formulaire")
     except ProfileError as error:
-        form.errors.setdefault(field_of(error.location or ""), form_wording(error.reason))
+        field = field_of(error.location or "")
+        reason = as_typed(error.reason, typed.get(field.rpartition("-")[2], ""))
+        form.errors.setdefault(field, form_wording(reason))
+
+
+def as_typed(reason: str, typed: str) -> str:
+    """A message about a number with the number as the person typed it (a decimal comma, say).
+
+    >>> as_typed("attendu un entier entre 0 et 1000, reçu 1.5", " 1,5")
+    'attendu un entier entre 0 et 1000, reçu 1,5'
+    """
+    value = number(typed)
+    if typed.strip() and not isinstance(value, str):
+        return reason.replace(f"reçu {shown(value)}", f"reçu {typed.strip()}")
+    return reason
 
 
 def _row_field(list_name: str, row: int, location: str) -> str:
@@ -173,7 +200,7 @@ def profile_form(profile: Profile, question: dict[str, str], sources: list[str] 
     """The form showing a candidate (an imported file), the question fields kept."""
     data = profile.to_dict()
     form = FormData(question=dict(question), sources=sources)
-    form.candidate = {k: _shown(data.get(k)) for k in ("name", "ue_acquired", "decided_internship_months")}
+    form.candidate = {k: _shown(data.get(k)) for k in CANDIDATE}
     for list_name in LISTS:
         entries = data.get(list_name, [])
         form.rows[list_name] = [(i, {k: _shown(v) for k, v in e.items()}) for i, e in enumerate(entries)]

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from datetime import date
 from functools import partial
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import anyio.to_thread
 import yaml
@@ -25,7 +26,8 @@ from starlette.formparsers import MultiPartException
 
 from ..answer.describe import AUTHORITY_FR, KIND_FR, months_fr
 from ..language.model import MILESTONE_FR
-from ..answer.present import STATUS_SENTENCE, VAE_SENTENCE, internship_text, option_text, short_answer
+from ..answer.present import (STATUS_SENTENCE, VAE_SENTENCE, authorities_fr, decision_lines, internship_text,
+                              option_text, short_answer)
 from ..candidate import MAX_PERIODS, ProfileError, read_profile_text
 from .form import LISTS, FormData, form_profile, form_wording, profile_form, read_form
 from ..request import DAY, milestone_id
@@ -42,13 +44,15 @@ MULTIPART_FR = (
     (re.compile(r'The Content-Disposition header field "name" must be provided\.'),
      "une partie du formulaire n'a pas de nom (Content-Disposition name)"),
 )
+RECORDER_COOKIE = "cnam_conseiller"
 router = APIRouter(include_in_schema=False)
 templates = Environment(loader=PackageLoader("cnam_dsl.web", "templates"), autoescape=select_autoescape(),
                         trim_blocks=True, lstrip_blocks=True)
 templates.globals.update(
     STATUS_SENTENCE=STATUS_SENTENCE, VAE_SENTENCE=VAE_SENTENCE, MILESTONE_FR=MILESTONE_FR,
     AUTHORITY_FR=AUTHORITY_FR, KIND_FR=KIND_FR, LISTS=LISTS, internship_text=internship_text,
-    option_text=option_text, short_answer=short_answer, months_fr=months_fr,
+    option_text=option_text, short_answer=short_answer, months_fr=months_fr, authorities_fr=authorities_fr,
+    decision_lines=decision_lines,
 )
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
              "novembre", "décembre")
@@ -130,6 +134,7 @@ def page_html(request: Request, form: FormData, answer: dict | None, kind: str |
         "stating": {d: {m: base.sources_for(d, m, today) for m in info.milestones}
                     for d, info in base.diplomas.items()},
         "vae_sources": base.vae_sources(today.year), "this_year": today.year,
+        "recorder": unquote(request.cookies.get(RECORDER_COOKIE, "")),  # the adviser's name, once one recorded
     }
     if answer is not None and kind == "missing":
         context["diploma_name"] = base.diplomas[answer["diploma"]].name
@@ -210,14 +215,19 @@ def _sources(form: FormData, applicable: list[str], what: str) -> list[str] | No
 
 
 async def _missing(request: Request, form: FormData) -> HTMLResponse:
-    q, base = form.question, _adviser(request).base
+    data = missing_fields(form, _adviser(request).base)
+    return await _answer(request, form, "missing", _adviser(request).missing, data)
+
+
+def missing_fields(form: FormData, base) -> dict:
+    """The fields of the form's `cnam missing` question (None: not given)."""
+    q = form.question
     diploma, milestone = q.get("diploma") or None, milestone_id(q.get("milestone") or "delivery")
     day = DAY.fullmatch(q.get("date") or "") and _day(q["date"])
     applicable = (base.sources_for(diploma, milestone, day or date.today())
                   if diploma in base.diplomas and milestone in base.diplomas[diploma].milestones else list(base.sources))
-    data = {"diploma": diploma, "milestone": q.get("milestone") or None, "date": q.get("date") or None,
+    return {"diploma": diploma, "milestone": q.get("milestone") or None, "date": q.get("date") or None,
             "sources": _sources(form, applicable, "d'exigence pour ce diplôme à ce jalon")}
-    return await _answer(request, form, "missing", _adviser(request).missing, data)
 
 
 def _day(text: str) -> date | None:
@@ -228,12 +238,17 @@ def _day(text: str) -> date | None:
 
 
 async def _vae(request: Request, form: FormData) -> HTMLResponse:
-    q, base = form.question, _adviser(request).base
+    data = vae_fields(form, _adviser(request).base)
+    return await _answer(request, form, "vae", _adviser(request).vae, data)
+
+
+def vae_fields(form: FormData, base) -> dict:
+    """The fields of the form's `cnam vae` question (None: not given)."""
+    q = form.question
     year = q.get("year") or None
     this_year = int(year) if year and year.isascii() and year.isdigit() and len(year) == 4 else date.today().year
-    data = {"certification": q.get("certification") or None, "year": year,
+    return {"certification": q.get("certification") or None, "year": year,
             "sources": _sources(form, base.vae_sources(this_year), "de règle de recevabilité VAE en vigueur cette année")}
-    return await _answer(request, form, "vae", _adviser(request).vae, data)
 
 
 async def _answer(request: Request, form: FormData, kind: str, answer, data: dict) -> HTMLResponse:
@@ -262,10 +277,19 @@ async def _export(request: Request, form: FormData) -> Response:
     if profile is None:
         return await render(request, form, status_code=422)
     text = yaml.safe_dump(profile.to_dict(), allow_unicode=True, sort_keys=False, default_flow_style=False)
-    stem = "".join(c if c.isascii() and c.isalnum() else "-" for c in (profile.name or "candidat").lower())
-    filename = "-".join(part for part in stem.split("-") if part) or "candidat"
     return Response(text, media_type="application/yaml; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}.yaml"'})
+                    headers={"Content-Disposition": f'attachment; filename="{file_stem(profile.name)}.yaml"'})
+
+
+def file_stem(name: str | None) -> str:
+    """A candidate's name as a file name: letters transliterated, accents dropped, other signs as dashes.
+
+    >>> file_stem("Léa Moreau"), file_stem("Zoë O'Brien-Çelik"), file_stem("李"), file_stem(None)
+    ('lea-moreau', 'zoe-o-brien-celik', 'candidat', 'candidat')
+    """
+    plain = unicodedata.normalize("NFKD", (name or "").replace("œ", "oe").replace("æ", "ae").replace("ß", "ss"))
+    stem = "".join(c if c.isascii() and c.isalnum() else "-" for c in plain.lower() if not unicodedata.combining(c))
+    return "-".join(part for part in stem.split("-") if part) or "candidat"
 
 
 async def _import(request: Request, form: FormData, upload: object) -> HTMLResponse:

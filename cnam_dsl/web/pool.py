@@ -99,7 +99,7 @@ def answer(rules, job: Job) -> tuple:
             result = rules.missing(question)
         else:
             question = job.question or rules.vae_question(job.data, job.profile, job.today)
-            result = rules.vae(question)
+            result = rules.vae(question, today=job.today)
         return "answer", result, rules.engine.verdicts()
     except RequestError as error:
         return "request", [(e.path, e.message) for e in error.errors]

@@ -114,4 +114,4 @@ def run(app, host: str, port: int) -> None:
 
     raise_open_files_limit(MAX_CONNECTIONS + 256)
     uvicorn.run(app, host=host, port=port, log_level="info", http=bounded_protocol(),
-                timeout_keep_alive=KEEP_ALIVE_SECONDS, server_header=False)
+                timeout_keep_alive=KEEP_ALIVE_SECONDS, server_header=False, access_log=False)

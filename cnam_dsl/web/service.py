@@ -12,10 +12,11 @@ from functools import partial
 from typing import Any
 
 import anyio
+import anyio.from_thread
 import anyio.to_thread
 
 from ..candidate import MAX_PERIODS, Profile
-from ..request import FieldError, RequestError
+from ..request import FieldError, MissingQuestion, RequestError, VaeQuestion
 from ..rules import Rules
 from ..solve import SolverNeeded
 from .pool import Job, RulesSpec, SolverPool, Unanswered
@@ -90,13 +91,26 @@ class Adviser:
         if sum(counts) > QUICK_PERIODS and max(counts) <= MAX_PERIODS:  # (a list too long is refused here, at once)
             return Job(kind, data, profile, today, large=True, verdicts=self.quick.engine.verdicts())
         read = self.quick.missing_question if kind == "missing" else self.quick.vae_question
-        question = read(data, profile, today)
+        return self._answer_or_job(kind, read(data, profile, today), today)
+
+    def _answer_or_job(self, kind: str, question: MissingQuestion | VaeQuestion, today: date) -> dict | Job:
+        """The answer of the proved closed forms, or the Job to hand to the pool."""
         try:
-            return self.quick.missing(question) if kind == "missing" else self.quick.vae(question)
+            return self.quick.missing(question) if kind == "missing" else self.quick.vae(question, today=today)
         except SolverNeeded as why:
             proving = str(why) == "closed form not proved yet"
             return Job(kind, today=today, question=question, large=proving, proving=proving,
                        verdicts=self.quick.engine.verdicts())
+
+    def solved(self, question: MissingQuestion | VaeQuestion, today: date, *, deadline: float) -> dict:
+        """The answer to a question already read (a decision to record), from a worker thread of `run`: the
+        proved closed forms here, the rest by the pool (waited for from this thread, within the deadline)."""
+        if time.monotonic() >= deadline:
+            raise Unanswered(self._late())
+        found = self._answer_or_job("missing" if isinstance(question, MissingQuestion) else "vae", question, today)
+        if isinstance(found, Job):
+            return anyio.from_thread.run(self.pool.answer, found, deadline, self._late())
+        return found
 
     def _late(self) -> str:
         return (f"le serveur n'a pas pu répondre dans le délai de {self.deadline_seconds:g} s "
