@@ -186,8 +186,13 @@ def in_memory(runs: int, base, rows: int) -> dict:
             "target": "≥ 3,000,000/s", "ok": statistics.median(ours) >= 3e6}
 
 
-def cohort_file(lines: int, distinct: bool) -> Path:
-    """A cohort as JSON lines: whole months (many candidates alike), or all different (fractions of months)."""
+def cohort_file(lines: int, distinct: bool | str) -> Path:
+    """A cohort as JSON lines: whole months (many candidates alike), all different (fractions of months), or
+    `"realistic"`: careers of dated, overlapping, part-time periods (`bench/cohort.py`)."""
+    if distinct == "realistic":
+        from cohort import realistic
+
+        return realistic(WORK / f"cohort-realistic-{lines}.jsonl", lines)
     rng = random.Random(11)
     path = WORK / f"cohort-{'distinct' if distinct else 'whole'}-{lines}.jsonl"
     diplomas = ["licence", "licence-l3", "bac+2", "bac+4", "ingenieur"]
@@ -208,7 +213,7 @@ def plain_lines_rate(path: Path) -> float:
     with path.open("rb") as f:
         for line in f:
             request = orjson.loads(line)
-            months = [e["months"] for e in request["profile"]["experiences"]]
+            months = [e.get("months", 12) for e in request["profile"]["experiences"]]
             orjson.dumps(plain_licence(sum(m for m, e in zip(months, request["profile"]["experiences"])
                                            if e["field"] == "in"), sum(months)))
             n += 1
@@ -217,19 +222,23 @@ def plain_lines_rate(path: Path) -> float:
 
 def end_to_end(runs: int, lines: int, jobs_list=(1, 2)) -> list[dict]:
     rows = []
-    for distinct in (False, True):
+    for distinct in (False, True, "realistic"):
         path = cohort_file(lines, distinct)
         for jobs in jobs_list:
             command = [sys.executable, "-m", "cnam_dsl", "batch", "--input", str(path), "--jobs", str(jobs)]
             timed_process(command)
             ours = [lines / timed_process(command) for _ in range(runs)]
             plain = [plain_lines_rate(path) for _ in range(runs)]
-            what = "all different (fractions of months)" if distinct else "whole months (many alike)"
+            what = {False: "whole months (many alike)", True: "all different (fractions of months)",
+                    "realistic": "realistic careers (dated, overlapping, part-time periods)"}[distinct]
+            target = 20_000 if distinct == "realistic" else 50_000
             rows.append({"figure": f"end to end, {lines:,} JSON lines (process start to last answer), {what}, "
                                    f"--jobs {jobs}", "unit": "lines/s",
                          "ours": ours, "plain": plain, "plain_what": "orjson + hand-written rule, per line",
-                         "target": "≥ 50,000/s", "ok": statistics.median(ours) >= 50_000, "jobs": jobs,
-                         "distinct": distinct})
+                         "target": "— (target with --jobs 2)" if distinct == "realistic" and jobs == 1
+                         else f"≥ {target:,}/s",
+                         "ok": None if distinct == "realistic" and jobs == 1 else statistics.median(ours) >= target,
+                         "jobs": jobs, "distinct": distinct})
     return rows
 
 
@@ -305,7 +314,7 @@ def table(rows: list[dict]) -> str:
         plain = statistics.median(r["plain"])
         lines.append(f"| {r['figure']} | {r['unit']} | {fmt(lo, r['unit'])} | {fmt(mid, r['unit'])} | "
                      f"{fmt(hi, r['unit'])} | {fmt(plain, r['unit'])} ({r['plain_what']}) | {mid / plain:.3g} | "
-                     f"{r['target']} | {'yes' if r['ok'] else 'no'} |")
+                     f"{r['target']} | {'—' if r['ok'] is None else 'yes' if r['ok'] else 'no'} |")
     return "\n".join(lines)
 
 

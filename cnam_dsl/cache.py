@@ -27,9 +27,9 @@ import sys
 from fractions import Fraction
 from pathlib import Path
 
-from .paths import PACKAGE, grammar_path
+from .paths import PACKAGE, FileRefused, grammar_path, read_regular_file
 
-FORMAT = 4  # 4: the key digests every source file of the package (not a list of module names)
+FORMAT = 5  # 5: the key reads the rule files and their declared documents only
 MAGIC = b"cnam-dsl cache\n"
 KEEP = 8  # rule-base entries kept (the most recently written)
 
@@ -58,12 +58,32 @@ def code_digest(package: Path = PACKAGE) -> str:
 
 
 def rules_key(root: Path) -> str:
-    """The key of a rules folder: its files' names and content, and the code that reads them."""
+    """The key of a rules folder: its rule files' names and content, the source documents they declare, and
+    the code that reads them. Nothing else in the folder is read; each file is read only if it is a regular
+    file within the checker's size limit (never a pipe or a device): one that is not makes a key of its own
+    (the checker then refuses it, and a rule base with errors is never stored)."""
+    from .language.files import MAX_DOCUMENT_BYTES, MAX_RULE_FILE_BYTES, MAX_RULE_FILES, declared_documents, rule_files
+
     h = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{code_digest()}\0".encode())
     h.update(str(root.resolve()).encode() + b"\0")  # the files' names in answers start from the folder's
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    files = rule_files(root)
+    h.update(f"{len(files)}\0".encode())
+    documents = set()
+    for path in files[:MAX_RULE_FILES]:
+        content = _content(path, MAX_RULE_FILE_BYTES)
+        h.update(str(path.relative_to(root)).encode() + b"\0" + content + b"\0")
+        documents.update(path.parent / name for name in declared_documents(content))
+    for path in sorted(documents):
+        h.update(str(path.relative_to(root)).encode() + b"\0" + _content(path, MAX_DOCUMENT_BYTES) + b"\0")
     return h.hexdigest()
+
+
+def _content(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, or a marker saying why it is not read (it is not then part of a stored rule base)."""
+    try:
+        return b"=" + read_regular_file(path, max_bytes)
+    except (OSError, FileRefused) as exc:
+        return f"!{exc.__class__.__name__}:{exc}".encode()
 
 
 # ---------------------------------------------------------------- entries

@@ -92,6 +92,11 @@ def build_parser() -> Parser:
                         "réponses (par défaut : le dossier site/ s'il est construit)")
     p.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDES",
                    help="délai maximal de réponse à une demande, attente comprise (défaut : 30)")
+    p.add_argument("--allowed-host", action="append", default=[], metavar="NOM", dest="allowed_hosts",
+                   help="nom sous lequel les navigateurs joignent le serveur (répétable ; toujours permis : "
+                        "localhost, les adresses, et les noms de la machine avec --host 0.0.0.0 ; * : tout nom)")
+    p.add_argument("--workers", type=_jobs, default=None, metavar="N",
+                   help="processus de calcul du solveur (défaut : un par cœur, au moins 2)")
     p.add_argument("--db", metavar="URL",
                    help="base des décisions enregistrées (défaut : CNAM_DB, sinon le fichier SQLite de l'utilisateur)")
 
@@ -175,7 +180,7 @@ def _date(text: str) -> date:
 
 
 def _port(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"port invalide « {text} » ; attendu un entier entre 1 et 65535")
     return int(text)
 
@@ -191,7 +196,7 @@ def _seconds(text: str) -> float:
 
 
 def _jobs(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 64:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 64:
         raise argparse.ArgumentTypeError(f"nombre de processus invalide « {text} » ; attendu un entier entre 1 et 64")
     return int(text)
 
@@ -206,27 +211,97 @@ def main(argv: list[str] | None = None) -> int:
         handler = {"check": cmd_check, "missing": cmd_missing, "vae": cmd_vae, "fmt": cmd_fmt,
                    "lsp": cmd_lsp, "serve": cmd_serve, "diff": cmd_diff,
                    "examples": cmd_examples, "docs": cmd_docs, "batch": cmd_batch}.get(args.command) or args.handler
-        return handler(args)
+        code = handler(args)
+        _flush_output()
+        return code
     except UsageError as exc:
-        print(f"cnam: erreur: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
     except ModuleNotFoundError as exc:  # an optional part not installed (or a broken installation)
         from .extras import missing_module
 
         command = " ".join(filter(None, (args.command, getattr(args, "docs_command", None))))
-        print(f"cnam: erreur: {missing_module(command, exc.name or '?')}", file=sys.stderr)
-        return 2
+        return _fail(missing_module(command, exc.name or "?"))
     except KeyboardInterrupt:
-        print("cnam: interrompu", file=sys.stderr)
-        return 2
+        return _fail("interrompu", prefix="cnam: ")
     except RecursionError:
-        print("cnam: erreur: entrée trop profondément imbriquée", file=sys.stderr)
-        return 2
+        return _fail("entrée trop profondément imbriquée")
     except BrokenPipeError:  # `cnam ... | head`: the reader left, nothing more to say
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _drop_output()
         return 0
+    except OSError as exc:  # a disk full, a device gone: one line, never a traceback
+        _drop_output()
+        return _fail(os_error_fr(exc))
+
+
+def emit(text: str) -> None:
+    """Print a result on standard output, as a terminal shows it (control characters escaped); a write that
+    fails (a full disk: `> /dev/full`) is one line on standard error, exit 2."""
+    from .answer.present import terminal_safe
+
+    try:
+        print(terminal_safe(text))
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _drop_output()
+        raise UsageError(f"impossible d'écrire la réponse sur la sortie standard : {os_error_fr(exc)}") from None
+
+
+def _flush_output() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _drop_output()
+        raise UsageError(f"impossible d'écrire la réponse sur la sortie standard : {os_error_fr(exc)}") from None
+
+
+def _drop_output() -> None:
+    """Send what is left of standard output nowhere (its writes failed: the final flush must not fail again)."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def warn(text: str) -> None:
+    """Print a line for people on standard error, control characters escaped."""
+    from .answer.present import terminal_safe
+
+    try:
+        print(terminal_safe(text), file=sys.stderr)
+    except OSError:  # nowhere left to say it
+        pass
+
+
+def _fail(message: str, prefix: str = "cnam: erreur: ") -> int:
+    warn(prefix + message)
+    return 2
+
+
+OS_ERRORS_FR = {"ENOSPC": "plus de place sur le disque", "EDQUOT": "quota de disque dépassé",
+                "EFBIG": "fichier trop volumineux", "EIO": "erreur d'entrée-sortie", "EROFS":
+                "système de fichiers en lecture seule", "EACCES": "permission refusée", "EPERM": "opération non permise",
+                "ENOENT": "fichier ou dossier introuvable", "EISDIR": "c'est un dossier", "ENOTDIR": "pas un dossier"}
+
+
+def os_error_fr(error: OSError) -> str:
+    """An operating system's refusal in French, naming the file when there is one.
+
+    >>> import errno
+    >>> os_error_fr(OSError(errno.ENOSPC, "No space left on device"))
+    'plus de place sur le disque (errno 28)'
+    >>> os_error_fr(PermissionError(errno.EACCES, "Permission denied", "/x"))
+    '/x : permission refusée (errno 13)'
+    """
+    import errno
+
+    name = errno.errorcode.get(error.errno or 0, "")
+    reason = f"{OS_ERRORS_FR.get(name, error.strerror or error.__class__.__name__)} (errno {error.errno})"
+    return f"{error.filename} : {reason}" if error.filename else reason
 
 
 # ---------------------------------------------------------------- commands
@@ -250,7 +325,7 @@ def load_rules(rules: Path | None, authoring: bool = False):
     except RulesError as exc:
         raise UsageError(str(exc)) from None
     for line in loaded.example_warnings():
-        print(f"cnam: avertissement: {line}", file=sys.stderr)
+        warn(f"cnam: avertissement: {line}")
     return loaded
 
 
@@ -311,19 +386,19 @@ def cmd_check(args) -> int:
         extra = _check_extras(args, checked[0], "")
     if args.format == "json":
         listed = [d.to_json() for d in diagnostics]
-        print(to_json({"diagnostics": listed, **extra["json"]} if extra["json"] else listed))
+        emit(to_json({"diagnostics": listed, **extra["json"]} if extra["json"] else listed))
     else:
         texts = {**_read_texts(diagnostics), **texts}
         for d in diagnostics:
-            print(render(d, texts))
+            emit(render(d, texts))
         errors = sum(d.is_error for d in diagnostics)
         warnings = len(diagnostics) - errors
         context = sum(len(g.context) for g in groups)
-        print(f"{sum(len(g.reported) for g in groups)} fichier(s) vérifié(s)"
-              + (f", dans le contexte de {context} autre(s)" if context else "")
-              + f" : {errors} erreur(s), {warnings} avertissement(s).")
+        emit(f"{sum(len(g.reported) for g in groups)} fichier(s) vérifié(s)"
+             + (f", dans le contexte de {context} autre(s)" if context else "")
+             + f" : {errors} erreur(s), {warnings} avertissement(s).")
         for text in extra["text"]:
-            print("\n" + text)
+            emit("\n" + text)
     return 1 if failed or extra["survived"] else 0
 
 
@@ -397,9 +472,9 @@ def cmd_missing(args) -> int:
     except SolverError as exc:
         raise UsageError(str(exc)) from None
     if args.format == "json":
-        print(to_json(answer))
+        emit(to_json(answer))
     else:
-        print(missing_text(answer, rules.base.diplomas[question.diploma].name, profile.name))
+        emit(missing_text(answer, rules.base.diplomas[question.diploma].name, profile.name))
     return 0
 
 
@@ -418,7 +493,10 @@ def cmd_batch(args) -> int:
         report = batch.impact(args.input, args.rules, args.against)
     except batch.LineError as exc:
         raise UsageError(str(exc)) from None
-    print(batch.dumps(report).decode("utf-8") if args.format == "json" else batch.impact_text(report))
+    except batch.OutputError as exc:
+        _drop_output()
+        raise UsageError(f"impossible d'écrire les réponses sur la sortie standard : {os_error_fr(exc.error)}") from None
+    emit(batch.dumps(report).decode("utf-8") if args.format == "json" else batch.impact_text(report))
     return 0
 
 
@@ -437,9 +515,9 @@ def cmd_vae(args) -> int:
     except SolverError as exc:
         raise UsageError(str(exc)) from None
     if args.format == "json":
-        print(to_json(answer))
+        emit(to_json(answer))
     else:
-        print(vae_text(answer, profile.name))
+        emit(vae_text(answer, profile.name))
     return 0
 
 
@@ -456,8 +534,8 @@ def cmd_fmt(args) -> int:
         files += rule_files(p) if p.is_dir() else [p]
     report = format_files(files, contexts(root), check_only=args.check)
     for _, reason in report.refused:
-        print(f"cnam fmt: {reason}", file=sys.stderr)
-    print(to_json(report.to_json()) if args.format == "json" else report.text(args.check))
+        warn(f"cnam fmt: {reason}")
+    emit(to_json(report.to_json()) if args.format == "json" else report.text(args.check))
     return 1 if report.refused or args.check and report.changed else 0
 
 
@@ -471,7 +549,7 @@ def cmd_lsp(args) -> int:
 def cmd_serve(args) -> int:
     import uvicorn  # noqa: F401  (imported by `serve` once the page is announced: missing, it is said first)
 
-    from .web.app import bind_problem, create_app, serve
+    from .web.app import allowed_hosts, bind_problem, create_app, serve
 
     if args.docs is not None and not args.docs.is_dir():
         raise UsageError(f"--docs : dossier introuvable « {args.docs} » (la documentation se construit avec cnam docs build)")
@@ -490,7 +568,9 @@ def cmd_serve(args) -> int:
     problem = access_problem(args.host, token) or weak_token(token) or bind_problem(args.host, args.port)
     if problem:
         raise UsageError(problem)
-    app = create_app(rules, docs_dir=docs, deadline_seconds=args.timeout, records_db=args.db, token=token)
+    app = create_app(rules, docs_dir=docs, deadline_seconds=args.timeout,
+                     hosts=allowed_hosts(args.host, args.allowed_hosts), workers=args.workers, records_db=args.db,
+                     token=token)
     print(f"cnam serve : page du conseiller sur http://{args.host}:{args.port}/ (Ctrl-C pour arrêter)", file=sys.stderr)
     serve(app, args.host, args.port)
     return 0
@@ -509,7 +589,7 @@ def cmd_diff(args) -> int:
         raise request_usage(exc) from None
     except SolverError as exc:
         raise UsageError(str(exc)) from None
-    print(to_json(report) if args.format == "json" else diff_text(report, names))
+    emit(to_json(report) if args.format == "json" else diff_text(report, names))
     return 1 if args.fail_on_divergence and (report["divergences"] or report["changes"]) else 0
 
 
@@ -526,7 +606,7 @@ def cmd_examples(args) -> int:
         raise request_usage(exc) from None
     except SolverError as exc:
         raise UsageError(str(exc)) from None
-    print(to_json([e.to_json() for e in found]) if args.format == "json" else examples_text(found))
+    emit(to_json([e.to_json() for e in found]) if args.format == "json" else examples_text(found))
     return 0
 
 
@@ -550,16 +630,16 @@ def cmd_docs(args) -> int:
             result = build_site(rules, out, args.date, args.markdown)
         except ExamplesFailed as exc:
             for d in exc.diagnostics:
-                print(render(d, exc.texts), file=sys.stderr)
-            print(f"cnam docs: la construction a échoué : {exc} (lancez « cnam check »)", file=sys.stderr)
+                warn(render(d, exc.texts))
+            warn(f"cnam docs: la construction a échoué : {exc} (lancez « cnam check »)")
             return 1
         except DocsError as exc:
             raise UsageError(str(exc)) from None
         for note in result.notes:
-            print(f"cnam docs: remarque : {note}", file=sys.stderr)
+            warn(f"cnam docs: remarque : {note}")
         summary = {"site": str(out), "pages": len(result.pages), "examples": result.examples,
                    "seconds": round(result.seconds, 1), "notes": result.notes}
-        print(to_json(summary) if args.format == "json" else
+        emit(to_json(summary) if args.format == "json" else
               f"Site construit dans {out} : {len(result.pages)} pages, {result.examples} exemples vérifiés, "
               f"en {result.seconds:.1f} s.".replace(f"{result.seconds:.1f}", f"{result.seconds:.1f}".replace(".", ",")))
         if args.docs_command == "build":

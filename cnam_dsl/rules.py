@@ -55,12 +55,14 @@ def rule_folder(root: Path | None) -> Path:
 class Rules:
     """A checked rule base and what answers from it, made once: the engine (compiled requirements, proved
     closed forms, remembered across runs in `proofs`); `timeout_ms` bounds each solver query (default:
-    `solve.backend.TIMEOUT_MS`)."""
+    `solve.backend.TIMEOUT_MS`). `solver=False`: answers from proved closed forms only, `SolverNeeded` for
+    the rest (`Engine`'s `solver`; the web server's own process)."""
 
     def __init__(self, base: RuleBase, root: Path | None = None, *, timeout_ms: int | None = None,
-                 proofs=None, backend=None) -> None:
+                 proofs=None, backend=None, solver: bool = True) -> None:
         self.base, self.root, self.timeout_ms, self.proofs = base, root, timeout_ms, proofs
         self.backend = backend  # None: a `solve.backend.Backend` with `timeout_ms`, made on first need
+        self.solver = solver
         self.example_failures: list[Diagnostic] = []  # the worked examples found failing by `load`
 
     @classmethod
@@ -123,7 +125,7 @@ class Rules:
         """The engine answering candidates (`solve.Engine`), made on first need."""
         from .solve import Engine
 
-        return Engine(self.base, self.timeout_ms, proofs=self.proofs, backend=self.backend)
+        return Engine(self.base, self.timeout_ms, proofs=self.proofs, backend=self.backend, solver=self.solver)
 
     @cached_property
     def snapshot(self):

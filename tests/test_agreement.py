@@ -1,4 +1,5 @@
-"""The second ways of computing an answer agree with the first: the HTTP API and the rule-base cache.
+"""The second ways of computing an answer agree with the first: the HTTP API and the rule-base cache; the command
+line, the API and the batch accept and refuse the same inputs.
 
 (The closed forms against the solver: tests/test_fast.py.)
 """
@@ -20,7 +21,7 @@ from helpers import ask
 from cnam_dsl.candidate import read_profile
 from cnam_dsl.solve import Engine
 
-from conftest import ROOT
+from conftest import ROOT, run_cnam
 
 pytestmark = pytest.mark.slow
 DAY = "2026-01-01"
@@ -65,6 +66,61 @@ def test_the_api_gives_exactly_the_in_process_answer(client, engine, question, c
     response = client.post("/api/missing", json=body)
     assert response.status_code == 200, response.text
     assert response.json() == in_process(engine, question, candidate)
+
+
+# ---------------------------------------------------------------- the same inputs everywhere (issue 19, item 12)
+
+GOOD = '{"experiences": [{"months": 40, "field": "out"}]}'
+# Before, a repeated key was refused by the command line and kept by the API and the batch; `20260101` was a day
+# for the command line only; the API took days from year 1; a VAE question could name any year.
+INPUTS = {
+    "a good question": ("missing", {"diploma": "licence", "date": "2026-01-01"}, GOOD),
+    "a day written 20260101": ("missing", {"diploma": "licence", "date": "20260101"}, GOOD),
+    "a day in year 1": ("missing", {"diploma": "licence", "date": "0001-01-01"}, GOOD),
+    "a key repeated in the candidate": ("missing", {"diploma": "licence", "date": "2026-01-01"},
+                                        '{"experiences": [{"months": 40, "field": "out", "field": "in"}]}'),
+    "a period from 1899": ("missing", {"diploma": "licence", "date": "2026-01-01"},
+                           '{"experiences": [{"start": "1899-12-31", "end": "1901-01-01", "field": "in"}]}'),
+    "an earlier request's year as text": ("vae", {"certification": "LP110504", "year": "2026"},
+                                          '{"vae_requests": [{"certification": "LP110504", "year": "2025"}]}'),
+    "a VAE question in 2201": ("vae", {"certification": "LP110504", "year": "2201"}, GOOD),
+    "a good VAE question": ("vae", {"certification": "LP110504", "year": "2026"}, GOOD),
+}
+
+
+def _fields_text(options: dict, profile: str) -> str:
+    """The question as JSON text, the candidate written as given (a repeated key stays repeated)."""
+    return "".join(f"{json.dumps(k)}: {json.dumps(v)}, " for k, v in options.items()) + f'"profile": {profile}'
+
+
+def _by_command_line(tmp_path, command: str, options: dict, profile: str) -> tuple[str, object]:
+    candidate = tmp_path / "candidate.json"
+    candidate.write_text(profile, encoding="utf-8")
+    args = [a for k, v in options.items() for a in (f"--{k}", v)]
+    result = run_cnam(command, *args, "--profile", str(candidate), "--format", "json")
+    if result.returncode == 0:
+        return "answer", json.loads(result.stdout)
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+    return "refused", result.stderr
+
+
+def test_the_command_line_the_api_and_the_batch_accept_the_same_inputs(client, tmp_path):
+    lines = ["{" + f'"command": "{command}", ' + _fields_text(options, profile) + "}"
+             for command, options, profile in INPUTS.values()]
+    (tmp_path / "in.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    batch = run_cnam("batch", "--input", str(tmp_path / "in.jsonl"))
+    assert batch.returncode == 0, batch.stderr
+    for what, line, (command, options, profile) in zip(INPUTS, batch.stdout.splitlines(), INPUTS.values()):
+        body = "{" + _fields_text(options, profile) + "}"
+        response = client.post(f"/api/{command}", content=body, headers={"content-type": "application/json"})
+        by_batch = json.loads(line)
+        kind, shown = _by_command_line(tmp_path, command, options, profile)
+        if response.status_code == 200:
+            assert kind == "answer" and response.json() == shown == by_batch, what
+        else:
+            assert response.status_code == 422 and kind == "refused" and "error" in by_batch, (what, response.text)
+            reason = response.json()["detail"][0]["msg"]
+            assert reason in shown and reason in by_batch["error"], (what, reason, shown, by_batch)
 
 
 # ---------------------------------------------------------------- the rule-base cache (cnam_dsl/cache.py)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
+import pytest
 import yaml
 from conftest import ROOT, run_cnam
 
@@ -113,8 +117,9 @@ def test_the_impact_of_a_change_of_rules(tmp_path):
 
 
 def test_lines_are_read_in_blocks_as_they_are_written(tmp_path, monkeypatch):
-    """`read_chunks` reads blocks, not lines: every line, numbered, blank ones skipped, those over the limit
-    given as None (also across blocks and at the end of the file), in chunks of the size asked."""
+    """`read_chunks` reads blocks, not lines: every line, numbered, blank ones too (each gets its error line),
+    those over the limit given as None (also across blocks and at the end of the file), in chunks of the size
+    asked; an unfinished last line only if it holds something."""
     from cnam_dsl.batch import cohort as batch
 
     monkeypatch.setattr(batch, "MAX_LINE_BYTES", 50)
@@ -127,9 +132,98 @@ def test_lines_are_read_in_blocks_as_they_are_written(tmp_path, monkeypatch):
         path = tmp_path / f"{trial}.jsonl"
         path.write_bytes(data)
         pieces = data.split(b"\n")
-        if pieces[-1] == b"":
-            pieces.pop()
-        expected = [(n, None if len(t) > 50 else t) for n, t in enumerate(pieces, 1) if t.strip()]
+        unfinished = pieces.pop()
+        if unfinished.strip() or len(unfinished) > 50:
+            pieces.append(unfinished)
+        expected = [(n, None if len(t) > 50 else t) for n, t in enumerate(pieces, 1)]
         chunks = list(batch.read_chunks(str(path), 7))
         assert [line for chunk in chunks for line in chunk] == expected
         assert all(len(chunk) == 7 for chunk in chunks[:-1])
+
+
+# ---------------------------------------------------------------- hostile cohorts (issue 19)
+
+
+def test_output_line_n_answers_input_line_n_blank_lines_included(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps(REQUESTS[0]) + "\n\n   \n" + json.dumps(REQUESTS[2]) + "\n\n", encoding="utf-8")
+    result = run_cnam("batch", "--input", str(path))
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 0 and len(lines) == 5
+    assert lines[0]["status"] == "internship" and lines[3]["status"] == "missing"
+    assert [lines[k] for k in (1, 2, 4)] == [{"line": n, "error": "ligne vide ; attendu une requête JSON (une par "
+                                                                 "ligne)"} for n in (2, 3, 5)]
+
+
+def test_a_key_repeated_in_a_line_is_refused_as_the_command_line_and_the_api_refuse_it(tmp_path):
+    good = json.dumps(REQUESTS[0])
+    repeated = [
+        good.replace('"diploma": "licence"', '"diploma": "bac+2", "diploma": "licence"'),
+        good.replace('"field": "in"', '"field": "out", "field": "in"'),
+        good.replace('"command": "missing"', '"command" : "missing", "command": "missing"'),
+    ]
+    alike = [good.replace('"command": "missing"', '"command" : "missing"'),  # a space before the colon
+             json.dumps({**REQUESTS[0], "profile": {**REQUESTS[0]["profile"], "name": 'dit "oui": non'}})]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(repeated + alike + [good]) + "\n", encoding="utf-8")
+    result = run_cnam("batch", "--input", str(path), "--jobs", "2")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line.get("error") for line in lines[:3]] == [
+        "JSON refusé : clé « diploma » en double", "JSON refusé : clé « field » en double",
+        "JSON refusé : clé « command » en double"]
+    assert [line["status"] for line in lines[3:]] == ["internship"] * 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", ["SIGTERM", "Ctrl-C"])
+def test_a_stopped_batch_removes_its_files_and_says_so_in_one_line(tmp_path, stop):
+    sys.path.insert(0, str(ROOT / "bench"))
+    from cohort import realistic
+
+    cohort = realistic(tmp_path / "cohort.jsonl", 60_000)
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    process = subprocess.Popen([sys.executable, "-m", "cnam_dsl", "batch", "--input", str(cohort), "--jobs", "2"],
+                               cwd=ROOT, env={**os.environ, "TMPDIR": str(folder)}, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(folder.glob("cnam-batch-*/*")) and time.monotonic() < deadline:
+            time.sleep(0.02)  # until a worker has written answers to a file
+        assert process.poll() is None, "the batch ended before it could be stopped"
+        if stop == "SIGTERM":
+            process.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole group
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 2 and stderr.splitlines() == ["cnam: interrompu"], stderr
+    assert list(folder.iterdir()) == []
+
+
+def test_what_the_batch_remembers_is_bounded_in_bytes(monkeypatch, base):
+    """Templates, answers by question and answers by line stay within their byte budgets (small here), whatever
+    the cohort: realistic lines, all different (issue 19: memory grew with the cohort)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from cohort import request
+
+    from cnam_dsl.batch import cohort as batch
+    from cnam_dsl.rules import Rules
+
+    monkeypatch.setattr(batch, "TEMPLATE_BYTES", 200_000)
+    monkeypatch.setattr(batch, "KNOWN_BYTES", 300_000)
+    monkeypatch.setattr(batch, "ANSWER_BYTES", 50_000)
+    answerer = batch.Answerer(Rules(base))
+    rng = random.Random(9)
+    seen = {"templates": 0, "known": 0, "memo": 0}
+    for start in range(0, 3000, 500):
+        lines = [json.dumps(request(rng, n)).encode() for n in range(start, start + 500)]
+        answered = answerer.lines(list(enumerate(lines, start + 1)))
+        assert not any(a.startswith(b'{"line":') for a in answered)
+        for name, memo, budget in (("templates", answerer.writer.templates, 200_000),
+                                   ("known", answerer._known, 300_000), ("memo", answerer._memo, 50_000)):
+            assert memo.bytes <= budget, name
+            seen[name] = max(seen[name], memo.bytes)
+    assert seen["templates"] > 100_000 and seen["known"] > 200_000, seen  # the budgets were reached, and held

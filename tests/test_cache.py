@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+
+import pytest
 
 from conftest import ROOT
 
@@ -79,3 +83,52 @@ def test_the_key_is_the_digest_of_the_code_as_it_is_on_disk(tmp_path):
     prover.write_text(prover.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     assert cache.code_digest.__wrapped__(copy) not in (before, renamed)
     assert cache.code_digest(ROOT / "cnam_dsl") == cache.code_digest()
+
+
+# ---------------------------------------------------------------- what the key reads (issue 19)
+
+
+def test_the_key_reads_only_rule_files_and_their_declared_documents(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    before = cache.rules_key(rules)
+    with open(rules / "stray.bin", "wb") as stray:  # a sparse gigabyte: reading it would take 1 GB of memory
+        stray.truncate(1 << 30)
+    os.mkfifo(rules / "pipe.cnr.txt")
+    (rules / "notes.md").write_text("pas une règle\n", encoding="utf-8")
+    assert cache.rules_key(rules) == before
+    document = next((rules / "cnam-na").glob("*.txt"))
+    document.write_text(document.read_text(encoding="utf-8") + "\nun mot de plus\n", encoding="utf-8")
+    assert cache.rules_key(rules) != before
+
+
+def hostile_document(tmp_path, make) -> tuple:
+    """A copy of the rule base whose cnam-na document is replaced by what `make(path)` puts there."""
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    document = next((rules / "cnam-na").glob("*.txt"))
+    document.unlink()
+    make(document)
+    return rules, document.name
+
+
+def run_in_time(*args: str, seconds: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cnam_dsl", *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=seconds, env={**os.environ, "CNAM_CACHE_DIR": args[-1] + "-cache"})
+
+
+@pytest.mark.parametrize("make, reason", [
+    (os.mkfifo, "pas un fichier ordinaire"),
+    (lambda path: path.symlink_to("/dev/zero"), "pas un fichier ordinaire"),
+    (lambda path: open(path, "wb").truncate(50_000_000), "trop volumineux"),
+], ids=["fifo", "dev-zero", "too-large"])
+def test_a_document_that_is_not_a_plain_file_is_refused_never_read(tmp_path, make, reason):
+    rules, name = hostile_document(tmp_path, make)
+    checked = run_in_time("check", "--rules", str(rules))
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr, checked.stderr
+    assert f"document source illisible : {name} (" in checked.stdout and reason in checked.stdout
+    candidate = tmp_path / "c.yaml"
+    candidate.write_text("experiences: []\n", encoding="utf-8")
+    answered = run_in_time("missing", "--diploma", "licence", "--profile", str(candidate), "--rules", str(rules))
+    assert answered.returncode == 2 and len(answered.stderr.strip().splitlines()) == 1, answered.stderr
+    assert "E242" not in answered.stderr and "document source illisible" in answered.stderr

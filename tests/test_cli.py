@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -167,3 +171,76 @@ def test_broken_worked_example_fails_check_with_its_line(tmp_path):
     result = run_cnam("check", "--rules", str(rules))
     assert result.returncode == 1
     assert f"licence.cnr:{line}:3: erreur: exemple" in result.stdout
+
+
+# ---------------------------------------------------------------- hostile text, hostile outputs (issue 19)
+
+
+def test_control_characters_are_shown_escaped_never_sent_to_the_terminal(tmp_path):
+    candidate = tmp_path / "c.yaml"
+    candidate.write_text('name: "\\e[31mRED\\a\\u009b2J\\u202egnp.exe"\nexperiences: [{months: 36, field: in}]\n',
+                         encoding="utf-8")
+    text = run_cnam("missing", "--diploma", "licence", "--profile", str(candidate), "--date", "2026-01-01")
+    assert text.returncode == 0, text.stderr
+    assert "Candidat : \\u001b[31mRED\\u0007\\u009b2J\\u202egnp.exe" in text.stdout
+    assert not any(c in text.stdout for c in "\x1b\x07\x9b\u202e")
+    vae = run_cnam("vae", "--certification", "LP110504", "--year", "2026", "--profile", str(candidate))
+    assert vae.returncode == 0 and "\x1b" not in vae.stdout and "\\u001b[31mRED" in vae.stdout
+
+
+def test_control_characters_in_rule_files_are_escaped_in_quotes_and_diagnostics(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    licence = rules / "cnam-eleves" / "licence.cnr"
+    quote = "Si l’expérience est hors spécialité, un stage de 6 mois dans la spécialité sera exigé."
+    hostile = quote.replace("un stage", "un \x1b]0;pwned\x07stage")
+    for path in [licence, *(rules / "cnam-eleves").glob("*.txt")]:
+        path.write_text(path.read_text(encoding="utf-8").replace(quote, hostile), encoding="utf-8")
+    profile = tmp_path / "c.yaml"
+    profile.write_text("experiences: [{months: 36, field: out}]\n", encoding="utf-8")
+    answer = run_cnam("missing", "--rules", str(rules), "--diploma", "licence", "--source", "cnam-eleves",
+                      "--profile", str(profile), "--date", "2026-01-01")
+    assert answer.returncode == 0, answer.stderr
+    assert "un \\u001b]0;pwned\\u0007stage" in answer.stdout and "\x1b" not in answer.stdout
+    as_json = run_cnam("missing", "--rules", str(rules), "--diploma", "licence", "--source", "cnam-eleves",
+                       "--profile", str(profile), "--date", "2026-01-01", "--format", "json")
+    assert "\x1b" not in as_json.stdout and "\x07" not in as_json.stdout
+    assert any("\x1b]0;pwned\x07" in e["quote"] for e in json.loads(as_json.stdout)["explanation"])
+    (rules / "cnam-eleves" / "casse.cnr").write_text("source cnam-eleves\nvoie \x1b[2J\x9b1m pour licence\n",
+                                                      encoding="utf-8")
+    checked = run_cnam("check", "--rules", str(rules))
+    assert checked.returncode == 1 and "\\u001b[2J" in checked.stdout
+    assert not any(c in checked.stdout for c in "\x1b\x9b")
+
+
+@pytest.mark.parametrize("args", [
+    ("missing", "--diploma", "licence", "--profile", ALICE),
+    ("missing", "--diploma", "licence", "--profile", ALICE, "--format", "json"),
+    ("vae", "--certification", "LP110504", "--profile", ALICE),
+    ("check",),
+], ids=["missing", "missing-json", "vae", "check"])
+def test_a_full_disk_is_one_line_and_exit_2(args):
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "cnam_dsl", *args], stdout=full, stderr=subprocess.PIPE,
+                                text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "cnam: erreur: impossible d'écrire la réponse sur la sortie standard : plus de place sur le disque "
+        "(errno 28)"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_batch_on_a_full_disk_is_one_line_exit_2_and_leaves_no_file(tmp_path, jobs):
+    lines = tmp_path / "in.jsonl"
+    lines.write_text("".join(json.dumps({"command": "missing", "diploma": "licence", "date": "2026-01-01",
+                                         "profile": {"experiences": [{"months": m, "field": "in"}]}}) + "\n"
+                             for m in range(1, 200)), encoding="utf-8")
+    (tmp_path / "tmp").mkdir()
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "cnam_dsl", "batch", "--input", str(lines), "--jobs", jobs],
+                                stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=120,
+                                env={**os.environ, "TMPDIR": str(tmp_path / "tmp")})
+    assert result.returncode == 2 and result.stderr.strip().splitlines() == [
+        "cnam: erreur: impossible d'écrire les réponses sur la sortie standard : plus de place sur le disque "
+        "(errno 28)"]
+    assert list((tmp_path / "tmp").iterdir()) == []

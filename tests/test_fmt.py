@@ -319,6 +319,22 @@ def test_writes_are_atomic(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.cnr"]
 
 
+def test_a_save_made_during_the_run_is_kept(tmp_path):
+    """An editor saving the file while `cnam fmt` proves its new layout: the editor's text stays (issue 19)."""
+    path = tmp_path / "r.cnr"
+    path.write_text("source s\nvoie  a pour b\n  selon « x »\n", encoding="utf-8")
+    saved = "source s\nvoie a pour b\n  selon « enregistré par l'éditeur »\n"
+
+    def layout_while_an_editor_saves(text: str, name: str) -> str:
+        path.write_text(saved, encoding="utf-8")
+        return format_text(text, name)
+
+    report = format_files([path], contexts(tmp_path / "absent"), layout=layout_while_an_editor_saves)
+    assert path.read_text(encoding="utf-8") == saved
+    assert report.changed == [] and "a changé pendant la mise en forme" in report.refused[0][1]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.cnr"]
+
+
 @pytest.mark.slow
 def test_cli_check_lists_files_then_fmt_rewrites_them(rule_base):
     path = messy_copy(rule_base)

@@ -24,7 +24,7 @@ ENGLISH = re.compile(r"\b(?:found|expected|expecting|while|allowed|could not|but
 
 @pytest.fixture(scope="module")
 def client(base):
-    with TestClient(create_app(Rules(base))) as http:
+    with TestClient(create_app(Rules(base)), base_url="http://localhost") as http:
         yield http
 
 

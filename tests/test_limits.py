@@ -50,6 +50,61 @@ def test_a_rule_file_over_max_bytes_is_refused(tmp_path):
     assert base is None and [d.code for d in diagnostics] == ["E003"]
 
 
+def write_rules(folder, sources: dict[str, int], requirements: int = 1) -> None:
+    """A rule base where each source states `n` pathways for licence, each with `requirements` requirements."""
+    (folder / "diplomes.cnr").write_text("diplôme licence « Licence »\n", encoding="utf-8")
+    for source, n in sources.items():
+        body = "".join(f"voie v{k} pour licence\n  selon « x »\n"
+                       + "".join(f"  exige expérience d'au moins {r + 1} ans\n" for r in range(requirements)) + "\n"
+                       for k in range(n))
+        (folder / f"{source}.cnr").write_text(f"source {source}\n\n{body}", encoding="utf-8")
+
+
+def test_a_requirement_with_too_many_alternatives_is_refused(tmp_path):
+    """So that checking the rules costs a bounded amount per requirement: linear in blocks (issue 19)."""
+    write_rules(tmp_path, {"s": check.MAX_ALTERNATIVES + 1})
+    base, diagnostics = check.load_rule_base(tmp_path)
+    assert base is None and [d.code for d in diagnostics if d.is_error] == ["E006"]
+    assert diagnostics[0].span.line == 3 + 4 * check.MAX_ALTERNATIVES and "au plus 16" in diagnostics[0].message
+    write_rules(tmp_path, {"s": check.MAX_ALTERNATIVES})
+    assert check.load_rule_base(tmp_path)[0] is not None
+
+
+def test_too_many_ways_to_meet_every_source_at_once_are_refused(tmp_path):
+    write_rules(tmp_path, {"a": 8, "b": 8, "c": 2})  # 128 combinations of one pathway per source
+    base, diagnostics = check.load_rule_base(tmp_path)
+    assert base is None and [d.code for d in diagnostics if d.is_error] == ["E007"]
+    assert "128 façons" in diagnostics[0].message and "au plus 64" in diagnostics[0].message
+    write_rules(tmp_path, {"a": 8, "b": 8, "c": 1})
+    assert check.load_rule_base(tmp_path)[0] is not None
+
+
+def test_a_pathway_with_too_many_requirements_is_refused(tmp_path):
+    write_rules(tmp_path, {"s": 1}, requirements=check.MAX_REQUIREMENTS + 1)
+    base, diagnostics = check.load_rule_base(tmp_path)
+    assert base is None and [d.code for d in diagnostics if d.is_error] == ["E008"]
+
+
+@pytest.mark.slow
+def test_checking_the_rules_is_linear_in_blocks(tmp_path, monkeypatch):
+    """Twice the diplomas (each stated by 3 sources, 2 pathways each): exactly twice the solver's work."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import generate
+
+    from cnam_dsl.solve import backend
+
+    queries = []
+    checked = backend.Backend.check
+    monkeypatch.setattr(backend.Backend, "check", lambda self, *a, **k: queries.append(1) or checked(self, *a, **k))
+    work = {}
+    for diplomas in (3, 6):
+        base, _ = check.load_rule_base(generate(tmp_path / str(diplomas), diplomas))
+        queries.clear()
+        Rules(base).verify(ON)
+        work[diplomas] = len(queries)
+    assert work[6] == 2 * work[3] > 0, work
+
+
 def test_more_rule_files_than_max_are_refused(monkeypatch, tmp_path):
     monkeypatch.setattr(check, "MAX_RULE_FILES", 3)
     for i in range(4):
@@ -124,7 +179,7 @@ def test_the_command_says_so_in_one_line_and_exits_2(tmp_path):
 
 
 def test_the_api_answers_503_when_the_solver_gives_up(base):
-    with TestClient(create_app(Rules(base, backend=gives_up()))) as client:
+    with TestClient(create_app(Rules(base, backend=gives_up())), base_url="http://localhost") as client:
         response = client.post("/api/missing", json={"diploma": "licence", "date": "2026-01-01", "profile": HARD})
         assert response.status_code == 503, response.text
         assert "n'a pas pu conclure" in response.json()["detail"]
@@ -132,7 +187,7 @@ def test_the_api_answers_503_when_the_solver_gives_up(base):
 
 
 def test_the_request_body_limit_is_256_kib(base):
-    with TestClient(create_app(Rules(base))) as client:
+    with TestClient(create_app(Rules(base)), base_url="http://localhost") as client:
         padding = "x" * (MAX_BODY_BYTES + 1)
         response = client.post("/api/missing", content=padding.encode(), headers={"content-type": "application/json"})
         assert response.status_code == 413 and "256 Kio" in response.json()["detail"]

@@ -71,3 +71,47 @@ def test_impossible_date_is_reported():
 def test_unexpected_character():
     rule_file, diagnostics = parse_text("source essai\nvoie a pour licence\n  exige € 3\n", "x.cnr")
     assert rule_file is None and diagnostics[0].span.line == 3
+
+
+def test_syntax_error_recovery_parses_each_block_once(monkeypatch):
+    """Every bad block reported, at its line, for text read about twice over (not once per block: issue 19)."""
+    from cnam_dsl.language import parse
+
+    real = parse.parser()
+    parse._friendly_errors()  # the examples of common mistakes, parsed once per process, before counting
+    parsed: list[int] = []
+
+    class Counting:
+        def parse(self, text: str):
+            parsed.append(len(text))
+            return real.parse(text)
+
+    monkeypatch.setattr(parse, "parser", lambda: Counting())
+    text = "source s\n" + "".join(f"voie a{i} pour b\n  exige expérience d'au moins deux\n" for i in range(500))
+    rule_file, diagnostics = parse_text(text, "x.cnr")
+    assert rule_file is None and len(diagnostics) == 500
+    assert [d.span.line for d in diagnostics[:2]] == [3, 5] and diagnostics[-1].span.line == 1001
+    assert sum(parsed) <= 2 * len(text) + 100
+
+
+def test_the_blocks_an_editor_still_shows_are_parsed_once_each(monkeypatch):
+    """What the language server shows of a file being typed: every block that parses, at its own lines, for text
+    read once over (it was parsed after as many line ends as lines before it: issue 19)."""
+    from cnam_dsl.language import parse
+
+    real = parse.parser()
+    parsed: list[int] = []
+
+    class Counting:
+        def parse(self, text: str):
+            parsed.append(len(text))
+            return real.parse(text)
+
+    monkeypatch.setattr(parse, "parser", lambda: Counting())
+    good = "voie a{} pour licence\n  exige expérience d'au moins 3 ans\n"
+    text = "source s\n" + "".join((good.format(i) if i % 2 else "voie b pour\n") for i in range(500))
+    rule_file = parse.parse_blocks(text, "x.cnr")
+    assert [b.kind for b in rule_file.blocks] == ["source"] + ["pathway"] * 250
+    assert [b.span.line for b in rule_file.blocks[:3]] == [1, 3, 6]
+    assert rule_file.blocks[1].statements[0].span.line == 4
+    assert sum(parsed) <= len(text) + 1000

@@ -428,3 +428,22 @@ def test_without_weasyprint_the_pdf_names_the_extra_to_install(tmp_path, rules):
                           env={**_env(), "PYTHONPATH": str(hidden.parent)}, timeout=120)
     assert done.returncode == 2 and "pip install 'cnam-dsl[pdf]'" in done.stderr
     assert done.stderr.count("\n") == 1
+
+
+def test_a_snapshot_holds_the_rule_files_and_their_documents_and_reads_nothing_else(tmp_path):
+    """A stray file in the rules folder is neither read nor stored, a pipe never waited on (issue 19, as the
+    cache's key): the snapshot is what the checker reads, and the shipped base keeps its digest."""
+    import os
+
+    from cnam_dsl.records.snapshot import Snapshot
+
+    shipped = Snapshot.of(ROOT / "rules")
+    folder = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", folder)
+    os.mkfifo(folder / "cnam-na" / "tube")
+    (folder / "notes.md").write_text("brouillon\n", encoding="utf-8")
+    with (folder / "gros.bin").open("wb") as f:
+        f.truncate(1 << 30)  # 1 GiB, sparse
+    copied = Snapshot.of(folder)
+    assert copied.digest == shipped.digest and set(copied.files) == set(shipped.files)
+    assert {Path(name).suffix for name in copied.files} == {".cnr", ".txt"}

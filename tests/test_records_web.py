@@ -33,7 +33,8 @@ def rules():
 
 @pytest.fixture
 def client(rules, tmp_path):
-    with TestClient(create_app(rules, records_db=str(tmp_path / "records.sqlite3"))) as http:
+    app = create_app(rules, records_db=str(tmp_path / "records.sqlite3"))
+    with TestClient(app, base_url="http://localhost") as http:
         yield http
 
 
@@ -82,7 +83,7 @@ def test_the_list_finds_records_by_name_or_diploma(client):
 
 def test_with_a_token_every_request_must_carry_it(rules, tmp_path):
     app = create_app(rules, records_db=str(tmp_path / "records.sqlite3"), token=TOKEN)
-    with TestClient(app) as http:
+    with TestClient(app, base_url="http://localhost") as http:
         assert http.get("/").status_code == 401
         assert http.get("/api/sources").json()["detail"].startswith("jeton d'accès requis")
         assert http.get("/api/sources", headers={"Authorization": "Bearer mauvais-jeton-0000000"}).status_code == 401

@@ -235,6 +235,9 @@ def test_the_server_opens_nothing_for_hostile_requests_and_connects_nowhere(stra
     assert during.unexpected_reads(tmp_path / "cache", tmp_path / "tmp", ROOT / "rules") == []
     assert whole.unexpected_writes(tmp_path / "cache", tmp_path / "tmp") == []
     assert not [s for s in whole.sockets if s.startswith("connect") and "AF_UNIX" not in s], whole.sockets
+    # Programs: the server, then its worker processes (the same Python interpreter, nothing else).
+    assert whole.programs and {os.path.realpath(p) for p in whole.programs} == {os.path.realpath(sys.executable)}, \
+        whole.programs
     assert all("127.0.0.1" in s for s in whole.sockets if s.startswith("bind")), whole.sockets
     assert not (tmp_path / "PWNED").exists()
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from fractions import Fraction
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from helpers import ask, ask_vae, line_of
+from cnam_dsl.answer.present import missing_text, vae_text
 from cnam_dsl.candidate import read_profile
 
 DAY = date(2026, 1, 1)
@@ -152,3 +157,54 @@ def test_dates_select_the_rules_in_force(base):
     profile = read_profile({"experiences": [exp(6, "in")]})
     assert ask_vae(base, "CPN7700A", profile, 2022)["sources"] == ["vae-2009"]
     assert ask_vae(base, "CPN7700A", profile, 2024)["sources"] == ["vae-2009", "vae-bfc"]
+
+
+# ---------------------------------------------------------------- what is shown agrees with the decision (issue 19)
+
+NEAR = [11.994, 11.995, 11.999, 12, 23.9999, 24, 35.994, 35.995, 35.9999999, 36, 108, 0.004]
+REQUIREMENT = re.compile(r"exige (?:au moins (?P<least>[\d,]+) mois|une expérience .*de toute durée).*; "
+                         r"le candidat en a (?P<has>[\d,]+) mois.* — condition (?P<verdict>non remplie|remplie)\.$")
+
+
+def shown_number(text: str) -> Fraction:
+    return Fraction(text.replace(",", "."))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(diploma=st.sampled_from([("licence", "delivery"), ("bac+2", "delivery"), ("bac+4", "delivery"),
+                                ("licence-l3", "delivery"), ("ingenieur", "probatoire"), ("certificat", "delivery")]),
+       experiences=st.lists(st.fixed_dictionaries({
+           "months": st.sampled_from(NEAR), "time_share": st.sampled_from([1, 0.3333, 0.5, 1 / 3]),
+           "field": st.sampled_from(["in", "out"])}), max_size=3),
+       decision=st.sampled_from([None, 2.994, 2.995, 2.999, 3, 5.9999]))
+def test_every_number_shown_agrees_with_the_decision(engine, diploma, experiences, decision):
+    """No « il manque 0 mois », no met condition shown unmet, no decided length shown other than it counts."""
+    profile = {"experiences": experiences}
+    if decision is not None:
+        profile["decided_internship_months"] = decision
+    answer = ask(engine, diploma[0], profile, milestone=diploma[1])
+    text = missing_text(answer, diploma[0], None)
+    if answer["status"] == "missing":
+        assert answer["missing_months"] > 0 and "Il manque au moins 0 mois" not in text, text
+    for e in answer["explanation"]:
+        found = REQUIREMENT.search(e["text"])
+        if found:
+            has = shown_number(found["has"])
+            met = has >= shown_number(found["least"]) if found["least"] else has > 0
+            assert (found["verdict"] == "remplie") == met, e["text"]
+    if answer["status"] == "satisfied":
+        assert all("condition non remplie" not in e["text"] for e in answer["explanation"] if "(retenue)" in e["text"])
+    internship = answer["internship"]
+    if decision is not None and internship is not None and internship["decided_by"]:
+        assert internship["min_months"] == internship["max_months"] == round(decision, 2), (decision, internship)
+
+
+def test_the_next_possible_year_is_one_the_tool_reads(base):
+    """The limit reached in 2200, the last year a question may name: no next year beyond it (issue 19)."""
+    requests = [{"certification": c, "year": 2200} for c in ("LP110504", "A1", "A2", "A3")]
+    answer = ask_vae(base, "LP110504", {"experiences": [exp(40, "in")], "vae_requests": requests}, 2200)
+    assert answer["status"] == "limit" and answer["next_possible_year"] is None
+    assert "au-delà de 2200" in vae_text(answer, None)
+    earlier = ask_vae(base, "LP110504", {"experiences": [exp(40, "in")],
+                                         "vae_requests": [{**r, "year": 2199} for r in requests]}, 2199)
+    assert earlier["status"] == "limit" and earlier["next_possible_year"] == 2200

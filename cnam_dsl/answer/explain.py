@@ -11,6 +11,7 @@ from .describe import (
 )
 from ..language.model import CATEGORIES, Pathway, Provenance, RuleBase
 from ..candidate import facts_of
+from ..candidate.schema import MAX_YEAR
 from ..request import MissingQuestion, VaeQuestion
 from ..solve import Engine, Facts, Internship, Option, Outcome
 
@@ -396,6 +397,11 @@ def vae_day(year: int, today: date | None = None) -> date:
     return today if year >= today.year else date(year, 12, 31)
 
 
+def next_year(year: int | None) -> int | None:
+    """The next year a request is possible, if it is one a question may name (up to `MAX_YEAR`)."""
+    return year if year is not None and year <= MAX_YEAR else None
+
+
 def vae_answer(engine: Engine, question: VaeQuestion, today: date | None = None) -> dict:
     """The answer of `cnam vae`, as the contract's JSON object (`today`: the day it is asked, default today)."""
     certification, year, sources, profile = question.certification, question.year, question.sources, question.profile
@@ -425,7 +431,7 @@ def vae_answer(engine: Engine, question: VaeQuestion, today: date | None = None)
         "sources": list(sources),
         "status": outcome.status,
         "missing_months": number(outcome.missing_months) if outcome.status == "missing" else 0,
-        "next_possible_year": outcome.next_possible_year,
+        "next_possible_year": next_year(outcome.next_possible_year),
         "explanation": entries,
         "to_check": checks_json(engine.base, sources, None, False),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from .describe import AUTHORITY_FR, months_fr
 from ..language.model import MILESTONE_FR
@@ -25,6 +26,35 @@ OPTION_FR = {
 }
 
 
+# Characters a terminal acts on instead of showing: C0 controls (but the line end and tab), DEL, C1 controls
+# (U+009B is a one-character CSI), the bidirectional overrides and isolates (text shown in another order
+# than it reads) and the Unicode line separators.
+TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    r"""Text a terminal shows as written: each control character spelled as its escape (`\u001b`, `\u202e`),
+    which is also JSON's: JSON text stays JSON with the same strings (controls only occur inside strings).
+
+    >>> terminal_safe("\x1b[31mRED\x07 ok\n")
+    '\\u001b[31mRED\\u0007 ok\n'
+    """
+    return TERMINAL_CONTROLS.sub(_escape, text)
+
+
+def one_line(text: str) -> str:
+    r"""A value shown inside a line (a name, a label): its line ends and tabs escaped too.
+
+    >>> one_line("Alice\nStatut : satisfait")
+    'Alice\\nStatut : satisfait'
+    """
+    return terminal_safe(text).replace("\n", "\\n").replace("\t", "\\t")
+
+
+def _escape(found: re.Match) -> str:
+    return f"\\u{ord(found.group()):04x}"
+
+
 def authorities_fr(decided_by: str) -> str:
     """Who sets the length, in French (several sources may name several authorities: `cnam+jury`).
 
@@ -36,7 +66,9 @@ def authorities_fr(decided_by: str) -> str:
 
 
 def to_json(answer) -> str:
-    return json.dumps(answer, ensure_ascii=False, indent=2)
+    """The contract's JSON, indented; the characters a terminal would act on are written as JSON escapes
+    (`\u009b`, `\u202e`): the same strings for a JSON reader, nothing acted on when shown."""
+    return terminal_safe(json.dumps(answer, ensure_ascii=False, indent=2))
 
 
 def internship_text(i: dict) -> str:
@@ -68,7 +100,7 @@ def internship_text(i: dict) -> str:
 
 
 def missing_text(a: dict, diploma_name: str, candidate: str | None) -> str:
-    lines = [f"Candidat : {candidate or '(sans nom)'}",
+    lines = [f"Candidat : {one_line(candidate) if candidate else '(sans nom)'}",
              f"Diplôme : {diploma_name} — {MILESTONE_FR[a['milestone']]} — règles en vigueur le {a['date']}",
              f"Sources : {', '.join(a['sources'])}", "", STATUS_SENTENCE[a["status"]]]
     if a["status"] == "internship":
@@ -167,15 +199,15 @@ def short_answer(d: dict) -> str:
 def explanation_text(entries: list[dict]) -> list[str]:
     lines = []
     for e in entries:
-        lines.append(f"  - {e['file']}:{e['line']} ({e['source']}) : {e['text']}")
+        lines.append(f"  - {one_line(e['file'])}:{e['line']} ({e['source']}) : {one_line(e['text'])}")
         if e["quote"]:
-            lines.append(f"      « {e['quote']} »")
+            lines.append(f"      « {one_line(e['quote'])} »")
     return lines
 
 
 def vae_text(a: dict, candidate: str | None) -> str:
     title = f" ({a['certification_title']})" if a.get("certification_title") else ""
-    lines = [f"Candidat : {candidate or '(sans nom)'}",
+    lines = [f"Candidat : {one_line(candidate) if candidate else '(sans nom)'}",
              f"Certification : {a['certification']}{title} — année {a['year']}",
              f"Sources : {', '.join(a['sources'])}", "", VAE_SENTENCE[a["status"]]]
     if a.get("certification_known") is False:
@@ -186,6 +218,9 @@ def vae_text(a: dict, candidate: str | None) -> str:
         lines.append(f"Il manque au moins {months_fr(a['missing_months'])} d'expérience en lien direct.")
     if a["next_possible_year"]:
         lines.append(f"Prochaine année possible pour une demande : {a['next_possible_year']}.")
+    elif a["status"] == "limit":
+        lines.append(f"Prochaine année possible pour une demande : au-delà de {a['year']}, hors des années que "
+                     "l'outil traite.")
     lines += checks_lines(a.get("to_check", []), [])
     lines += ["", "Pourquoi :"] + explanation_text(a["explanation"])
     return "\n".join(lines)

@@ -40,9 +40,11 @@ from pathlib import Path
 from lark import Token, Tree, UnexpectedInput
 
 from ..language import nodes as n
-from ..language.check import check_files, rule_files
+from ..language.check import check_files
+from ..language.files import MAX_RULE_FILE_BYTES, rule_files
 from ..language.folders import declares_diplomas
 from ..language.parse import layout_parser, parse_text
+from ..paths import FileRefused, decode_text, read_regular_file
 from ..solve import SolverError
 from ..solve.equivalence import meaning_differences
 
@@ -353,8 +355,10 @@ def meaning_problems(path: Path, formatted: str, context: Context) -> tuple[list
 # ---------------------------------------------------------------- files
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file in the same folder, then rename it: never a half-written file."""
+def write_atomically(path: Path, text: str, read: bytes | None = None) -> None:
+    """Write to a temporary file in the same folder, then rename it: never a half-written file. With `read`
+    (the bytes the new text was made from), the file is replaced only if it still holds them: a save made
+    meanwhile (by an editor) is kept, and FileChanged says so."""
     path = path.resolve()  # a link keeps pointing at the rewritten file
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -364,11 +368,28 @@ def write_atomically(path: Path, text: str) -> None:
             os.fsync(handle.fileno())
         with suppress(OSError):
             shutil.copymode(path, temporary)
+        if read is not None and path.read_bytes() != read:
+            raise FileChanged(f"{path}: fichier laissé tel quel : il a changé pendant la mise en forme "
+                              "(enregistré entre-temps ?) ; relancez cnam fmt")
         os.replace(temporary, path)
     except BaseException:
         with suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+class FileChanged(FormatError):
+    """The file was written by someone else while it was being formatted: it is left as they wrote it."""
+
+
+def read_rule_text(path: Path) -> tuple[bytes, str]:
+    """A rule file's bytes and its text as the checker reads it; FormatError for what is not a regular file
+    within the size limit."""
+    try:
+        raw = read_regular_file(path, MAX_RULE_FILE_BYTES)
+    except FileRefused as exc:
+        raise FormatError(f"{path}: fichier laissé tel quel : {exc}") from None
+    return raw, decode_text(raw)
 
 
 @dataclass
@@ -406,13 +427,13 @@ def format_files(files: list[Path], context_of: Callable[[Path], Context], check
     report = Report()
     for path in files:
         try:
-            original = path.read_text(encoding="utf-8")
+            raw, original = read_rule_text(path)
             if check_only:
                 result = Formatted(path, original, layout(original, str(path)))
             else:
                 result = format_source(path, original, context_of(path), layout)
                 if result.changed:
-                    write_atomically(path, result.text)
+                    write_atomically(path, result.text, read=raw)
         except FormatError as exc:
             report.refused.append((path, str(exc)))
             continue

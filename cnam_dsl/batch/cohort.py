@@ -25,10 +25,13 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -44,8 +47,11 @@ CHUNK = 8192  # lines answered together (grouped by requirement), also per task 
 IN_FLIGHT = 2  # tasks per worker queued at once
 BLOCK = 1 << 20  # bytes read at once
 WRITTEN_TOGETHER = 256  # answer lines per write
-MEMO = 50_000  # answers remembered per process (and sentences, sources resolved...)
-ANSWERS = 8_192  # answers remembered per process (a few KB each)
+MEMO = 50_000  # templates of answers kept per process (and at most TEMPLATE_BYTES of them)
+TEMPLATE_BYTES = 32 << 20
+ANSWERS = 8_192  # answers remembered per process, by question and by line (a few KB each)
+ANSWER_BYTES = 16 << 20  # at most that many bytes of answers made one by one, by question
+KNOWN_BYTES = 32 << 20  # at most that many bytes of lines and their answers, by line
 KNOWN_LINE_BYTES = 4_096  # longest line whose answer is remembered by its bytes
 MAX_LINE_BYTES = 1_001_000  # a request line: a candidate file's limit (profile.py), and the request's fields
 
@@ -55,17 +61,51 @@ class LineError(Exception):
     """A request line that cannot be answered: reported as its own error line."""
 
 
+class OutputError(Exception):
+    """The answers could not be written (a full disk): `error`, the system's reason."""
+
+    def __init__(self, error: OSError) -> None:
+        self.error = error
+        super().__init__(str(error))
+
+
 def _request(text: bytes | None) -> dict:
-    """The request on a line (a JSON object); LineError if there is none (None: a line too long)."""
+    """The request on a line (a JSON object); LineError if there is none (None: a line too long), or if a key
+    is repeated in one object (refused, as the command line and the API refuse it)."""
     if text is None:
         raise LineError(f"ligne trop longue (plus de {MAX_LINE_BYTES} octets) ; une requête par ligne")
+    if not text.strip():
+        raise LineError("ligne vide ; attendu une requête JSON (une par ligne)")
     try:
         request = loads(text)
     except ValueError:
         raise LineError(_json_problem(text)) from None
     if not isinstance(request, dict):
         raise LineError("attendu un objet JSON par ligne")
+    if not _no_key_repeated(text, request):
+        _refuse_duplicates(text)
     return request
+
+
+def _no_key_repeated(text: bytes, request: dict) -> bool:
+    """True when no object of the line repeats a key (the parser keeps the last one): the line's `":` (keys,
+    and quotes followed by a colon inside texts), spaces aside, are as many as in the request written back.
+    A repeated key leaves one fewer in the request; a quote in a text counts the same written back, unless
+    the line writes it `\\u0022` (then, and whenever the counts differ, the exact reading decides)."""
+    return b"\\u0022" not in text and text.translate(None, b" \t\r\n").count(b'":') == dumps(request).count(b'":')
+
+
+def _refuse_duplicates(text: bytes) -> None:
+    """LineError naming the key repeated in an object of the line, if one is (the exact, slower reading)."""
+    from ..candidate import ProfileError
+    from ..candidate.files import load_json
+
+    try:
+        load_json(text.decode("utf-8"), "ligne")
+    except ProfileError as error:
+        raise LineError(error.reason) from None
+    except UnicodeDecodeError:
+        raise LineError("JSON invalide : texte non encodé en UTF-8") from None
 
 
 def _json_problem(text: bytes) -> str:
@@ -101,10 +141,10 @@ class Answerer:
         self.base = rules.base
         self.engine = rules.engine
         self.today = date.today()
-        self._memo = Memo(ANSWERS)  # answers made one by one, by question
-        self._known = Memo(ANSWERS)  # answers written column-wise, by line
+        self._memo = Memo(ANSWERS, ANSWER_BYTES)  # answers made one by one (as written), by question
+        self._known = Memo(ANSWERS, KNOWN_BYTES)  # answers written column-wise, by line
         self.by_columns = 0  # lines answered column-wise (the others: one by one)
-        self.writer = Writer(self.base, self.engine, MEMO)
+        self.writer = Writer(self.base, self.engine, MEMO, TEMPLATE_BYTES)
 
     def lines(self, chunk: list[tuple[int, bytes]]) -> list[bytes]:
         """The output lines of a chunk of input lines, in order.
@@ -148,7 +188,7 @@ class Answerer:
                 out[position] = answer
                 self.by_columns += 1
                 if len(text) <= KNOWN_LINE_BYTES:
-                    self._known.keep(text, answer)
+                    self._known.keep(text, answer, len(text) + len(answer))
         return out
 
     def question(self, request: dict):
@@ -173,32 +213,36 @@ class Answerer:
 
     def _one_by_one(self, number: int, question) -> bytes:
         try:
-            return dumps(self.answer(question))
+            return self.answer(question)
         except LineError as exc:
             return _error_line(number, exc)
 
-    def answer(self, question) -> dict:
-        """The answer to one question, with the engine one candidate at a time (remembered)."""
+    def answer(self, question) -> bytes:
+        """The answer to one question as written, with the engine one candidate at a time (remembered)."""
         if isinstance(question, MissingQuestion):
             facts = facts_of(question.profile, question.on)
             key = ("missing", question.diploma, question.sources, question.milestone, question.on,
                    tuple(sorted(facts.experience.items())), tuple(sorted(facts.done.items())), facts.decision,
                    facts.ue_acquired)
-            compute = lambda: self.rules.missing(question)  # noqa: E731
+            compute = lambda: dumps(self.rules.missing(question))  # noqa: E731
         else:
-            key, compute = None, lambda: self.rules.vae(question)  # noqa: E731
+            key, compute = None, lambda: dumps(self.rules.vae(question))  # noqa: E731
         try:
             if key is None:
                 return compute()
             found = self._memo.get(key)
-            return found if found is not None else self._memo.keep(key, compute())
+            if found is None:
+                found = compute()
+                self._memo.keep(key, found, len(found))
+            return found
         except SolverError as exc:
             raise LineError(str(exc)) from None
 
 
 def read_chunks(path: str, size: int = CHUNK):
-    """Lists of `size` (line number, bytes) of the non-blank lines, read a block at a time; a line longer
-    than MAX_LINE_BYTES is skipped without being held in memory, and given as (line number, None)."""
+    """Lists of `size` (line number, bytes) of the lines, read a block at a time (a blank line too: its answer is
+    an error line, so that output line N answers input line N); a line longer than MAX_LINE_BYTES is skipped
+    without being held in memory, and given as (line number, None)."""
     stream = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
     try:
         chunk: list[tuple[int, bytes | None]] = []
@@ -212,7 +256,7 @@ def read_chunks(path: str, size: int = CHUNK):
                 if long or len(text) > MAX_LINE_BYTES:
                     chunk.append((number, None))
                     long = False
-                elif text.strip():
+                else:
                     chunk.append((number, text))
             if len(rest) > MAX_LINE_BYTES:
                 rest, long = b"", True
@@ -239,9 +283,15 @@ def _cut(lines: list, size: int):
 _worker: Answerer | None = None  # a worker's answerer: made before the workers fork, or by each (spawn)
 
 
-def _start_worker(rules: str | None) -> None:
-    global _worker  # one answerer per worker process, made once (multiprocessing's initializer)
-    _worker = Answerer(_load(Path(rules) if rules else None))
+def _start_worker(rules: str | None, load: bool) -> None:
+    """A worker's start (multiprocessing's initializer): Ctrl-C, which reaches the whole group, is the parent's
+    to handle (it stops its workers, and their files go with its temporary folder); then its answerer, made
+    once (`load`: spawned; forked workers already have the parent's)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    global _worker  # one answerer per worker process
+    if load:
+        _worker = Answerer(_load(Path(rules) if rules else None))
 
 
 def _answer_chunk(chunk, folder: str) -> tuple[str, int, int]:
@@ -312,11 +362,12 @@ def answered(chunks, rules: Path | None, jobs: int = 1, loaded=None):
     global _worker
     if "fork" in multiprocessing.get_all_start_methods():  # the workers start with this answerer, ready
         _worker = Answerer(_load(rules))
-        context, start, arguments = multiprocessing.get_context("fork"), None, ()
+        context, arguments = multiprocessing.get_context("fork"), (None, False)
     else:
         _load(rules)  # fill the cache once, before the workers read it
-        context, start, arguments = multiprocessing.get_context("spawn"), _start_worker, (rules and str(rules),)
-    with tempfile.TemporaryDirectory(prefix="cnam-batch-") as folder, context.Pool(jobs, start, arguments) as pool:
+        context, arguments = multiprocessing.get_context("spawn"), (rules and str(rules), True)
+    with tempfile.TemporaryDirectory(prefix="cnam-batch-") as folder, \
+            context.Pool(jobs, _start_worker, arguments) as pool:
         pending: deque = deque()
         for chunk in chunks:
             pending.append(pool.apply_async(_answer_chunk, (chunk, folder)))
@@ -352,39 +403,68 @@ class Progress:
 
 
 def run(path: str, rules: Path | None, jobs: int = 1, out=None) -> int:
-    """`cnam batch`: answer every line; returns the number of lines answered with an error."""
+    """`cnam batch`: answer every line; returns the number of lines answered with an error. Stopped (SIGTERM,
+    as Ctrl-C), it stops its workers and removes their files before KeyboardInterrupt goes on."""
     out = out or sys.stdout.buffer
     progress, errors = Progress(), 0
-    for write, count, wrong in answered(read_chunks(path), rules, jobs):
-        write(out)
-        errors += wrong
-        progress.tick(count)
-    progress.close()
-    out.flush()
+    with _terminate_as_interrupt():
+        for write, count, wrong in answered(read_chunks(path), rules, jobs):
+            _written(write, out)
+            errors += wrong
+            progress.tick(count)
+        progress.close()
+        _written(lambda out: out.flush(), out)
     return errors
+
+
+def _written(write, out) -> None:
+    try:
+        write(out)
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise OutputError(error) from None
+
+
+@contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM raises KeyboardInterrupt while in the block (in the main thread): the same clean stop as Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def run_text(path: str, rules: Path | None, out=None) -> int:
     """`cnam batch --format text`: each answer in French, as `cnam missing` or `cnam vae` prints it, under its
     line number (one process: for people reading a few answers, not for cohorts); returns the error lines."""
-    from ..answer.present import missing_text, vae_text
+    from ..answer.present import missing_text, terminal_safe, vae_text
 
     out = out or sys.stdout
     answerer, errors = Answerer(_load(rules)), 0
-    for chunk in read_chunks(path):
-        for (number, text), line in zip(chunk, answerer.lines(chunk)):
-            answer = loads(line)
-            if "error" in answer:
-                errors += 1
-                shown = f"erreur : {answer['error']}"
-            else:
-                profile = loads(text).get("profile")
-                name = profile.get("name") if isinstance(profile, dict) else None
-                name = name if isinstance(name, str) else None
-                shown = (vae_text(answer, name) if "certification" in answer else
-                         missing_text(answer, answerer.base.diplomas[answer["diploma"]].name, name))
-            out.write(f"== Ligne {number}\n{shown}\n\n")
-    out.flush()
+    with _terminate_as_interrupt():
+        for chunk in read_chunks(path):
+            for (number, text), line in zip(chunk, answerer.lines(chunk)):
+                answer = loads(line)
+                if "error" in answer:
+                    errors += 1
+                    shown = f"erreur : {answer['error']}"
+                else:
+                    profile = loads(text).get("profile")
+                    name = profile.get("name") if isinstance(profile, dict) else None
+                    name = name if isinstance(name, str) else None
+                    shown = (vae_text(answer, name) if "certification" in answer else
+                             missing_text(answer, answerer.base.diplomas[answer["diploma"]].name, name))
+                _written(lambda out: out.write(terminal_safe(f"== Ligne {number}\n{shown}\n\n")), out)
+        _written(lambda out: out.flush(), out)
     return errors
 
 

@@ -160,14 +160,19 @@ class Template:
     def fill(self, values) -> bytes:
         return self.format % tuple(values)
 
+    @property
+    def nbytes(self) -> int:
+        """About what it holds in memory (its pieces and its format)."""
+        return 2 * len(self.format) + 64 * len(self.holes)
+
 
 class Writer:
     """Answers of requirements' rows from their columns (one per rule base; its templates and numbers kept)."""
 
-    def __init__(self, base, engine, memo_size: int):
+    def __init__(self, base, engine, memo_size: int, memo_bytes: int | None = None):
         self.base, self.engine = base, engine
         self.registry = Registry()
-        self.templates = Memo(memo_size)
+        self.templates = Memo(memo_size, memo_bytes)
         self.numbers = ByHundredths(lambda k: orjson.dumps(number(k / 100)))  # as `explain.number` writes
         self.months = ByHundredths(lambda k: _months_bytes(k / 100))  # as the reasons write them
         self.suffix = {ok: orjson.dumps(f" — {verdict}.")[1:-1] for ok, verdict in VERDICT.items()}
@@ -176,7 +181,7 @@ class Writer:
     def answers(self, requirement: tuple, rows: Rows) -> list[bytes | None]:
         """Each row's answer (None: to answer one by one)."""
         if len(self.registry.items) > self.templates.size:  # the templates' keys hold internship ids
-            self.registry, self.templates = Registry(), Memo(self.templates.size)
+            self.registry, self.templates = Registry(), Memo(self.templates.size, self.templates.max_bytes)
         diploma, chosen, milestone, on = requirement
         n = len(rows)
         cols = Columns(rows)
@@ -205,7 +210,7 @@ class Writer:
         if new:
             templates.update(zip(new, self._templates(requirement, rows, tables, new, columns)))
             for r in new:
-                self.templates.keep(keys[r], templates[r])
+                self.templates.keep(keys[r], templates[r], templates[r].nbytes if templates[r] else 0)
         out: list[bytes | None] = [None] * n
         order = np.argsort(inverse, kind="stable")
         bounds = np.searchsorted(inverse[order], np.arange(len(first) + 1)).tolist()

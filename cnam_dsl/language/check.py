@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,14 +15,19 @@ from .model import (
     Expected, GeneralRule, InternshipRule, ModulationRule, Pathway, Provenance, RequestLimitRule,
     RuleBase, SourceInfo, VaeRules,
 )
-from .parse import parse_file, parse_text
+from ..paths import FileRefused, read_text_file
+from .files import (  # noqa: F401  (rule_files and the limits: re-exported, the checker's)
+    MAX_DOCUMENT_BYTES, MAX_RULE_FILE_BYTES, MAX_RULE_FILES, SAFE_DOCUMENT_NAME, rule_files,
+)
+from .parse import parse_text
 
 DURATION_UNITS = {"mois": Fraction(1), "an": Fraction(12), "ans": Fraction(12)}
-MAX_RULE_FILE_BYTES = 1_000_000
-# A source document is a plain file beside its rule file: no folder, no "..", no control character.
-SAFE_DOCUMENT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,200}")
-MAX_RULE_FILES = 2_000
 MAX_BLOCKS = 10_000  # blocks (voie, reprise, exemple...) in one rule base; the shipped one has about 100
+# What one question's constraints may hold, so that checking the rules (proofs, comparisons of pathways) costs
+# at most a constant per requirement: the whole check is linear in the number of blocks.
+MAX_ALTERNATIVES = 16  # pathways of one source for one diploma and milestone (the shipped base: 2 at most)
+MAX_COMBINATIONS = 64  # ways to meet all the sources of a diploma at a milestone at once (the shipped base: 4)
+MAX_REQUIREMENTS = 16  # experience requirements of one pathway or VAE rule (the shipped base: 2 at most)
 
 # Which statements each kind of block may hold.
 ALLOWED = {
@@ -59,10 +63,6 @@ def normalize_quote(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def rule_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*.cnr") if p.is_file())
-
-
 def load_rule_base(root: Path) -> tuple[RuleBase | None, list[Diagnostic]]:
     """Parse and check every `.cnr` file under root; the rule base is None on any error."""
     root = Path(root)
@@ -80,17 +80,17 @@ def check_files(paths: list[Path], root: Path | None = None,
     for path in paths[:MAX_RULE_FILES]:
         display = _display(path, root)
         text = (overrides or {}).get(path.resolve())
-        size = len(text.encode("utf-8")) if text is not None else path.stat().st_size
-        if size > MAX_RULE_FILE_BYTES:
-            diagnostics.append(Diagnostic("error", "E003", "fichier de règles trop volumineux (1 Mo au plus)",
-                                          n.Span(display, 1, 1, 1, 1)))
+        if text is None:
+            text, problem = _rule_text(path, display)
+            if problem is not None:
+                diagnostics.append(problem)
+                continue
+        elif len(text.encode("utf-8")) > MAX_RULE_FILE_BYTES:
+            diagnostics.append(_too_large(display))
             continue
-        rule_file, diags = parse_file(path, display) if text is None else parse_text(text, display)
+        rule_file, diags = parse_text(text, display)
         diagnostics += diags
-        try:
-            texts[display] = text if text is not None else path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            pass
+        texts[display] = text
         if rule_file is not None:
             parsed.append((path, rule_file))
     if len(paths) > MAX_RULE_FILES:
@@ -118,7 +118,58 @@ def build_base(parsed: list[tuple[Path, n.RuleFile]], texts: dict[str, str]) -> 
         builder.add_file(path, rule_file)
     base = builder.finish()
     base.texts.update(texts)
-    return base, builder.diagnostics
+    return base, builder.diagnostics + work_beyond_limits(base)
+
+
+def work_beyond_limits(base: RuleBase) -> list[Diagnostic]:
+    """Errors for requirements larger than the limits (`MAX_ALTERNATIVES`, `MAX_COMBINATIONS`,
+    `MAX_REQUIREMENTS`): their validity dates aside, the pathways of a diploma at a milestone are counted
+    together."""
+    found = []
+    alternatives: dict[tuple[str, str], dict[str, list[Pathway]]] = defaultdict(lambda: defaultdict(list))
+    for p in base.pathways:
+        for milestone in p.milestones:
+            alternatives[(p.diploma, milestone)][p.source].append(p)
+    for (diploma, milestone), by_source in alternatives.items():
+        combinations = 1
+        for source, pathways in by_source.items():
+            combinations *= len(pathways)
+            if len(pathways) > MAX_ALTERNATIVES:
+                found.append(Diagnostic(
+                    "error", "E006", f"plus de {MAX_ALTERNATIVES} voies de la source {source} pour {diploma} "
+                                     f"(jalon {milestone}) : au plus {MAX_ALTERNATIVES}",
+                    pathways[MAX_ALTERNATIVES].provenance.span))
+        if combinations > MAX_COMBINATIONS and all(len(ps) <= MAX_ALTERNATIVES for ps in by_source.values()):
+            last = max((p for ps in by_source.values() for p in ps), key=lambda p: p.provenance.span.line)
+            found.append(Diagnostic(
+                "error", "E007", f"{combinations} façons de remplir ensemble les exigences des sources pour "
+                                 f"{diploma} (jalon {milestone}) : au plus {MAX_COMBINATIONS} (le produit des "
+                                 "nombres de voies de chaque source)", last.provenance.span))
+    rules = [(f"la voie « {p.name} »", p.experience) for p in base.pathways if p.reused_from is None]
+    rules += [(f"les règles VAE « {v.key} »", v.experience) for v in base.vae]
+    for where, experience in rules:
+        if len(experience) > MAX_REQUIREMENTS:
+            found.append(Diagnostic("error", "E008", f"{len(experience)} exigences d'expérience dans {where} : "
+                                                     f"au plus {MAX_REQUIREMENTS}",
+                                    experience[MAX_REQUIREMENTS].provenance.span))
+    return found
+
+
+def _rule_text(path: Path, display: str) -> tuple[str | None, Diagnostic | None]:
+    """A rule file's text (read once, a regular file within the size limit), or the diagnostic why not."""
+    span = n.Span(display, 1, 1, 1, 1)
+    try:
+        return read_text_file(path, MAX_RULE_FILE_BYTES), None
+    except FileRefused as exc:
+        if path.is_file():  # a regular file: too large
+            return None, _too_large(display)
+        return None, Diagnostic("error", "E001", f"fichier illisible : {exc}", span)
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, Diagnostic("error", "E001", f"fichier illisible ({exc.__class__.__name__})", span)
+
+
+def _too_large(display: str) -> Diagnostic:
+    return Diagnostic("error", "E003", "fichier de règles trop volumineux (1 Mo au plus)", n.Span(display, 1, 1, 1, 1))
 
 
 def _block_beyond_limit(parsed: list[tuple[Path, n.RuleFile]]) -> n.Span | None:
@@ -204,9 +255,10 @@ class Builder:
                                "du dossier de la source (lettres, chiffres, . _ -)", document.span)
             document = None
         if document is not None:
-            doc_path = path.parent / document.path
             try:
-                text = doc_path.read_text(encoding="utf-8")
+                text = read_text_file(path.parent / document.path, MAX_DOCUMENT_BYTES)
+            except FileRefused as exc:
+                self.error("E242", f"document source illisible : {document.path} ({exc})", document.span)
             except (OSError, UnicodeDecodeError):
                 self.error("E242", f"document source illisible : {document.path}", document.span)
         self.sources[block.name] = SourceInfo(block.name, title.text if title else None,

@@ -12,14 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .check import rule_files
+from ..paths import FileRefused, read_text_file
+from .files import MAX_RULE_FILE_BYTES, rule_files
 
 
 def header(path: Path) -> tuple[bool, str | None, bool]:
-    """(declares diplomas, source id, describes the source with a title or document) of a rule file."""
+    """(declares diplomas, source id, describes the source with a title or document) of a rule file (one the
+    checker would refuse, too large or not a regular file, declares nothing: it is never read whole)."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        lines = read_text_file(path, MAX_RULE_FILE_BYTES).splitlines()
+    except (FileRefused, OSError, UnicodeDecodeError):
         return False, None, False
     source = next((ln.split()[1] for ln in lines if ln.startswith("source ") and len(ln.split()) > 1), None)
     described = any(ln.strip().startswith(("titre ", "document ")) for ln in lines)

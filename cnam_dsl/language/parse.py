@@ -149,19 +149,10 @@ def parse_text(text: str, path: str) -> tuple[n.RuleFile | None, list[Diagnostic
     return (None if builder.errors else rule_file), builder.errors
 
 
-def parse_file(path: Path, display: str | None = None) -> tuple[n.RuleFile | None, list[Diagnostic]]:
-    name = display or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        span = n.Span(name, 1, 1, 1, 1)
-        return None, [Diagnostic("error", "E001", f"fichier illisible ({exc.__class__.__name__})", span)]
-    return parse_text(text, name)
-
-
 def parse_blocks(text: str, path: str) -> n.RuleFile:
     """The blocks of a file that parse on their own, at their own lines: what an editor can still show of a
-    file being typed, whose block under the cursor does not parse yet.
+    file being typed, whose block under the cursor does not parse yet (linear: each block parsed once, its
+    lines shifted by the block's first line).
 
     >>> rf = parse_blocks("source cnam-na\\n\\nvoie v pour\\n\\nexemple « E »\\n  pour licence\\n", "x.cnr")
     >>> [(b.kind, b.span.line) for b in rf.blocks]
@@ -174,10 +165,10 @@ def parse_blocks(text: str, path: str) -> n.RuleFile:
     for k, start in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else len(lines)
         try:
-            tree = parser().parse("\n" * start + "\n".join(lines[start:end]) + "\n")
+            tree = parser().parse("\n".join(lines[start:end]) + "\n")
         except UnexpectedInput:
             continue
-        builder = ToAst(path)
+        builder = ToAst(path, start)
         rule_file = builder.transform(tree)
         if not builder.errors:
             blocks += rule_file.blocks
@@ -197,7 +188,8 @@ def _block_starts(lines: list[str]) -> list[int]:
 
 
 def _errors_by_block(text: str, path: str) -> list[Diagnostic]:
-    """Parse each block on its own (padded so lines keep their numbers) to report every error."""
+    """Parse each block on its own to report every error (linear: each block is parsed once, its error's line
+    shifted by the block's first line)."""
     lines = text.split("\n")
     starts = _block_starts(lines)
     if starts[0] != 0:
@@ -205,11 +197,10 @@ def _errors_by_block(text: str, path: str) -> list[Diagnostic]:
     diagnostics = []
     for k, start in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else len(lines)
-        chunk = "\n" * start + "\n".join(lines[start:end]) + "\n"
         try:
-            parser().parse(chunk)
+            parser().parse("\n".join(lines[start:end]) + "\n")
         except UnexpectedInput as exc:
-            diagnostics.append(_syntax_diagnostic(exc, lines, path))
+            diagnostics.append(_syntax_diagnostic(exc, lines, path, start))
     if not diagnostics:  # the whole failed but no block alone did: report the whole's error
         try:
             parser().parse(text)
@@ -218,8 +209,9 @@ def _errors_by_block(text: str, path: str) -> list[Diagnostic]:
     return diagnostics
 
 
-def _syntax_diagnostic(exc: UnexpectedInput, lines: list[str], path: str) -> Diagnostic:
-    line, column = max(exc.line, 1), max(exc.column, 1)
+def _syntax_diagnostic(exc: UnexpectedInput, lines: list[str], path: str, first_line: int = 0) -> Diagnostic:
+    """The diagnostic of a syntax error (`first_line`: the 0-based line of the file the parsed text starts at)."""
+    line, column = max(exc.line, 1) + first_line, max(exc.column, 1)
     if isinstance(exc, UnexpectedToken) and exc.token.type == "$END":
         found = "la fin du fichier"
         width = 1
@@ -305,12 +297,13 @@ def _keyword_fr(terminal: str) -> str:
 # ---------------------------------------------------------------- AST building
 
 
-def _span(path: str, meta_or_token) -> n.Span:
+def _span(path: str, meta_or_token, first_line: int = 0) -> n.Span:
+    """Where a token or a rule's match is (`first_line`: the 0-based line of the file the parsed text starts at)."""
     if isinstance(meta_or_token, Token):
         t = meta_or_token
-        return n.Span(path, t.line, t.column, t.end_line, t.end_column)
+        return n.Span(path, t.line + first_line, t.column, t.end_line + first_line, t.end_column)
     m = meta_or_token
-    return n.Span(path, m.line, m.column, m.end_line, m.end_column)
+    return n.Span(path, m.line + first_line, m.column, m.end_line + first_line, m.end_column)
 
 
 def _unquote(token: Token) -> str:
@@ -329,9 +322,9 @@ def _words(token: Token) -> str:
 class ToAst(Transformer):
     """One method per grammar rule, each building one node from its children."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, first_line: int = 0):
         super().__init__()
-        self.path = path
+        self.path, self.first_line = path, first_line  # the 0-based line of the file the parsed text starts at
         self.errors: list[Diagnostic] = []
 
     def _date(self, token: Token) -> date:
@@ -339,12 +332,12 @@ class ToAst(Transformer):
             return date.fromisoformat(str(token))
         except ValueError:
             self.errors.append(
-                Diagnostic("error", "E101", f"date impossible : {token}", _span(self.path, token))
+                Diagnostic("error", "E101", f"date impossible : {token}", _span(self.path, token, self.first_line))
             )
             return date.min
 
     def _s(self, meta) -> n.Span:
-        return _span(self.path, meta)
+        return _span(self.path, meta, self.first_line)
 
     def start(self, meta, blocks):
         span = self._s(meta) if not meta.empty else n.Span(self.path, 1, 1, 1, 1)
@@ -358,9 +351,9 @@ class ToAst(Transformer):
         return n.Block(
             kind,
             str(name) if name is not None else None,
-            _span(self.path, name) if isinstance(name, Token) else None,
+            _span(self.path, name, self.first_line) if isinstance(name, Token) else None,
             str(target) if target is not None else None,
-            _span(self.path, target) if isinstance(target, Token) else None,
+            _span(self.path, target, self.first_line) if isinstance(target, Token) else None,
             label,
             citation,
             statements,
@@ -398,7 +391,7 @@ class ToAst(Transformer):
         return ("example", None, None, _unquote(c[0]))
 
     def citation(self, meta, c):
-        return n.Citation(_unquote(c[0]), _span(self.path, c[0]))
+        return n.Citation(_unquote(c[0]), _span(self.path, c[0], self.first_line))
 
     def statement(self, meta, c):
         citation = c[1] if len(c) > 1 else None
@@ -467,7 +460,7 @@ class ToAst(Transformer):
 
     def range_length(self, meta, c):
         unit = str(c[1]) if len(c) == 3 else None
-        first = n.Quantity(_number(c[0]), unit, _span(self.path, c[0]))
+        first = n.Quantity(_number(c[0]), unit, _span(self.path, c[0], self.first_line))
         return (first, c[-1], None)
 
     def at_most_length(self, meta, c):

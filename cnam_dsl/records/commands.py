@@ -18,7 +18,7 @@ DB_HELP = ("base des décisions : chemin d'un fichier SQLite ou adresse postgres
 
 
 def _record_id(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 2**31 - 1:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 2**31 - 1:
         raise argparse.ArgumentTypeError(f"numéro d'enregistrement invalide « {text} » ; attendu un entier ≥ 1")
     return int(text)
 
@@ -99,10 +99,18 @@ def _store(args):
         raise _usage(str(error)) from None
 
 
+def _emit(text: str) -> None:
+    """Print for people or scripts as every command does: control characters escaped (a name may hold them), a
+    full disk one French line (`cli.emit`)."""
+    from ..cli import emit
+
+    emit(text)
+
+
 def _print_json(value) -> None:
     from ..answer.present import to_json
 
-    print(to_json(value))
+    _emit(to_json(value))
 
 
 # ---------------------------------------------------------------- cnam record
@@ -142,9 +150,9 @@ def cmd_record(args) -> int:
     name = record["profile"].get("name")
     text = (vae_text(record["answer"], name) if kind == "vae"
             else missing_text(record["answer"], record["titles"]["subject"], name))
-    print(f"Décision enregistrée n° {record['id']} (empreinte {record['sha256'][:16]}…) ; "
+    _emit(f"Décision enregistrée n° {record['id']} (empreinte {record['sha256'][:16]}…) ; "
           f"« cnam records show {record['id']} --format pdf --out decision-{record['id']}.pdf » l'imprime.\n")
-    print(text)
+    _emit(text)
     return 0
 
 
@@ -184,12 +192,14 @@ def cmd_list(args) -> int:
         _print_json(found)
         return 0
     if not found:
-        print("Aucune décision enregistrée ne correspond.")
-    for r in found:
-        name = "(effacé)" if r["erased"] else r["name"] or "(sans nom)"
+        _emit("Aucune décision enregistrée ne correspond.")
+    from ..answer.present import one_line
+
+    for r in found:  # one line per record, whatever its name holds
+        name = "(effacé)" if r["erased"] else one_line(r["name"] or "(sans nom)")
         what = f"VAE {r['subject']}" if r["kind"] == "vae" else r["subject"]
         status = STATUS_FR.get(r["status"], r["status"])
-        print(f"{r['id']:>6}  {r['created_at'][:10]}  {what:<22} {status:<21} {name} — {r['adviser']}")
+        _emit(f"{r['id']:>6}  {r['created_at'][:10]}  {what:<22} {status:<21} {name} — {one_line(r['adviser'])}")
     return 0
 
 
@@ -228,7 +238,7 @@ def cmd_verify(args) -> int:
     if args.format == "json":
         _print_json(report)
     else:
-        print(verify_text(report))
+        _emit(verify_text(report))
     return 1 if report["problems"] else 0
 
 
@@ -249,7 +259,7 @@ def cmd_replay(args) -> int:
     if args.format == "json":
         _print_json(report)
     else:
-        print(replay_text(report))
+        _emit(replay_text(report))
     return 0
 
 
@@ -260,6 +270,6 @@ def cmd_erase(args) -> int:
         _print_json(record)
         return 0
     fields = record.get("personal_fields") or []
-    print(f"Données personnelles de l'enregistrement {args.id} effacées ({', '.join(fields) or 'aucune'}) ; "
+    _emit(f"Données personnelles de l'enregistrement {args.id} effacées ({', '.join(fields) or 'aucune'}) ; "
           f"la décision reste vérifiable (cnam records verify {args.id}).")
     return 0

@@ -77,14 +77,15 @@ def answer_of(rules, question, today: date) -> dict:
 
 
 def decide(rules, kind: str, fields: Mapping, profile_data: dict, adviser: str, today: date,
-           solving: Callable[[Callable[[], dict]], dict] = lambda compute: compute()) -> Draft:
+           answering: Callable[[MissingQuestion | VaeQuestion, date], dict] | None = None) -> Draft:
     """A record's draft for a question (`fields`, as `cnam missing` or `cnam vae` reads them) about a candidate
-    file's data; `solving` runs the answer's computation (the web holds its solver lock there). Raises
-    `candidate.ProfileError` or `request.RequestError` for a request that cannot be answered."""
+    file's data; `answering(question, today)` computes the answer (default: `answer_of` with these rules; the
+    web answers from its closed forms or its solver processes). Raises `candidate.ProfileError` or
+    `request.RequestError` for a request that cannot be answered."""
     data = plain(profile_data)
     profile = read_profile(data, origin="profile")
     question = question_of(rules, kind, fields, profile, today)
-    answer = solving(lambda: answer_of(rules, question, today))
+    answer = (answering or functools.partial(answer_of, rules))(question, today)
     kept, personal = split_personal(data)
     personal = salted(personal)
     snapshot = loaded_snapshot(rules)

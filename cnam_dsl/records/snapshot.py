@@ -32,14 +32,23 @@ class Snapshot:
 
     @classmethod
     def of(cls, root: Path) -> "Snapshot":
-        """Every file under the folder, hidden ones (`.git`, editors' files) left out."""
+        """The files the rule base is made of, as the checker reads them: its rule files and the source
+        documents they declare, each a regular file within its size limit. Nothing else in the folder is read
+        (a stray file of any size, a pipe, a device: issue 19); SnapshotError if one cannot be read."""
+        from ..language.files import MAX_DOCUMENT_BYTES, MAX_RULE_FILE_BYTES, declared_documents, rule_files
+        from ..paths import FileRefused, read_regular_file
+
         root = Path(root)
         files = {}
-        for path in sorted(root.rglob("*")):
-            relative = path.relative_to(root)
-            if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-                files[relative.as_posix()] = path.read_bytes()
-        return cls(root.resolve().name, files)
+        try:
+            for path in rule_files(root):
+                files[path.relative_to(root).as_posix()] = data = read_regular_file(path, MAX_RULE_FILE_BYTES)
+                for document in (path.parent / name for name in declared_documents(data)):
+                    if document.exists():  # a document not there is the checker's to report
+                        files[document.relative_to(root).as_posix()] = read_regular_file(document, MAX_DOCUMENT_BYTES)
+        except (OSError, FileRefused) as error:
+            raise SnapshotError(f"base de règles {root} illisible ({error})") from None
+        return cls(root.resolve().name, dict(sorted(files.items())))
 
     @cached_property
     def manifest(self) -> dict[str, str]:

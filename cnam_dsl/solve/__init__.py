@@ -9,7 +9,8 @@ the proved closed form, or from the solver. Importing the package does not impor
 Z3: the names that need it are loaded on first use.
 """
 
-from .values import Bound, Facts, Internship, Option, Outcome, SolverError, VaeOutcome
+from .values import Bound, Facts, Internship, Option, Outcome, SolverError, SolverNeeded, VaeOutcome
 from .engine import Engine
 
-__all__ = ["Bound", "Engine", "Facts", "Internship", "Option", "Outcome", "SolverError", "VaeOutcome"]
+__all__ = ["Bound", "Engine", "Facts", "Internship", "Option", "Outcome", "SolverError", "SolverNeeded",
+           "VaeOutcome"]

@@ -13,6 +13,11 @@ class SolverError(Exception):
     """The solver could not decide (time limit or internal error): no answer is given."""
 
 
+class SolverNeeded(Exception):
+    """The question needs Z3, and the engine was made without it (`Engine(solver=False)`: the web server's own
+    process answers from proved closed forms only and hands the rest to its worker processes)."""
+
+
 def exact(value: Fraction | float | int) -> Fraction:
     """The rational the solver reads for a number of months (at most 6 decimal digits of denominator).
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import json
 import socket
+from collections.abc import Collection
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -15,10 +19,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import api, page, records
 from .access import AccessLog, TokenRequired
 from ..rules import Rules
-from .service import DEADLINE_SECONDS, Adviser, FieldError
+from .service import DEADLINE_SECONDS, SOLVER_SECONDS, Adviser, FieldError
 
 MAX_BODY_BYTES = 256 * 1024
-MAX_CONNECTIONS = 200  # open connections and requests at once; beyond, uvicorn answers 503
+MAX_REQUESTS = 200  # requests received whole and being answered at once; beyond, 503 (open connections:
+# `server.MAX_CONNECTIONS`; a request still being received is bounded by `server.REQUEST_SECONDS`)
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+# The page loads its own script and style sheet only; nothing may frame it. The generated documentation
+# (MkDocs Material) has inline scripts and styles of its own.
+PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+               "form-action 'self'; frame-ancestors 'none'")
+DOCS_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+               "img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
 STATIC = Path(__file__).parent / "static"
 HTTP_FR = {404: "adresse introuvable", 405: "méthode non permise pour cette adresse"}
 UNREADABLE_BODY = ("corps de requête illisible : JSON non UTF-8, trop imbriqué ou nombre trop long "
@@ -74,6 +86,109 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
+class HostCheck:
+    """Answer only requests whose Host is one of the server's names, or an address: a page of another site whose
+    name was made to point at this machine (DNS rebinding) gets 421 and reads nothing."""
+
+    def __init__(self, app: ASGIApp, allowed: Collection[str]) -> None:
+        self.app, self.allowed = app, {name.lower().strip("[]") for name in allowed}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or "*" in self.allowed or self.allowed_host(_header(scope, b"host")):
+            return await self.app(scope, receive, send)
+        body = "nom d'hôte non reconnu par ce serveur (en-tête Host) ; cnam serve --allowed-host NOM l'ajoute\n"
+        await _respond(send, 421, body.encode(), b"text/plain; charset=utf-8")
+
+    def allowed_host(self, host: str) -> bool:
+        """
+        >>> check = HostCheck(None, ["localhost", "cnam.example"])
+        >>> [check.allowed_host(h) for h in ("localhost:8000", "CNAM.example", "[::1]:80", "10.0.0.7", "evil.test")]
+        [True, True, True, True, False]
+        """
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 or host.startswith("[") else host
+        name = name.lower().strip("[]").rstrip(".")
+        if name in self.allowed:
+            return True
+        try:
+            ipaddress.ip_address(name)  # an address is not a name another site can point at this machine
+        except ValueError:
+            return False
+        return True
+
+
+class SecurityHeaders:
+    """The headers a browser needs to keep the page to itself: no framing, no guessing of content types, and a
+    content security policy (the documentation's allows its inline scripts)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        policy = (DOCS_POLICY if scope["path"] == "/docs" or scope["path"].startswith("/docs/") else PAGE_POLICY)
+        extra = [(b"content-security-policy", policy.encode()), (b"x-content-type-options", b"nosniff"),
+                 (b"x-frame-options", b"DENY"), (b"referrer-policy", b"same-origin")]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": list(message.get("headers", [])) + extra}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class RequestLimit:
+    """At most `most` requests answered at once; beyond, 503 at once (a queue would only make them all late).
+
+    It counts requests received whole (it sits inside `BodyLimit`, which reads the body first): a body that never
+    comes holds a connection, closed in time or to make room by the server, never one of these places."""
+
+    def __init__(self, app: ASGIApp, most: int = MAX_REQUESTS) -> None:
+        self.app, self.most, self.running = app, most, 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if self.running >= self.most:
+            body = json.dumps({"detail": f"serveur occupé : {self.most} demandes en cours ; réessayer"},
+                              ensure_ascii=False).encode()
+            return await _respond(send, 503, body, b"application/json")
+        self.running += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.running -= 1
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return ""
+
+
+async def _respond(send: Send, status: int, body: bytes, content_type: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def allowed_hosts(host: str, names: Collection[str] = ()) -> list[str]:
+    """The names the server answers to: the loopback names, the address it listens on, the machine's names when
+    it listens on every address, and the names given (`cnam serve --allowed-host`).
+
+    >>> allowed_hosts("127.0.0.1", ["cnam.example"])
+    ['localhost', '127.0.0.1', '::1', 'cnam.example']
+    """
+    found = list(LOOPBACK_NAMES)
+    if host in ("0.0.0.0", "::", ""):
+        found += [socket.gethostname(), socket.getfqdn()]
+    else:
+        found.append(host)
+    return list(dict.fromkeys(n.lower() for n in found + list(names) if n))
+
+
 async def on_http_error(request: Request, exc: HTTPException):
     detail = HTTP_FR.get(exc.status_code, exc.detail)
     if request.url.path.startswith("/api/") and exc.status_code == 400:
@@ -90,19 +205,33 @@ async def on_unexpected(request: Request, exc: Exception):
 
 
 def create_app(rules: Rules, *, docs_dir: Path | None = None, deadline_seconds: float = DEADLINE_SECONDS,
-               max_body_bytes: int = MAX_BODY_BYTES, records_db: str | None = None,
+               max_body_bytes: int = MAX_BODY_BYTES, hosts: Collection[str] = LOOPBACK_NAMES,
+               workers: int | None = None, solver_seconds: float = SOLVER_SECONDS, records_db: str | None = None,
                token: str | None = None) -> FastAPI:
     """The page, the API, the decision records (database `records_db`, opened on first use) and the static
-    files, answering from one rule base (its solver time limit is the `Rules`' own); with a `token`, every
-    request must carry it."""
+    files, answering from one rule base (its solver time limit is the `Rules`' own) to requests naming one of
+    `hosts` (or an address; `"*"`: any); with a `token`, every request must carry it; `workers` solver
+    processes, started with the application and stopped with it."""
+    adviser = Adviser(rules, deadline_seconds=deadline_seconds, workers=workers, solver_seconds=solver_seconds)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        starting = asyncio.get_running_loop().create_task(adviser.start())  # the page answers meanwhile
+        try:
+            yield
+        finally:
+            starting.cancel()
+            adviser.close()
+
     app = FastAPI(
         title="cnam — exigences d'expérience professionnelle du Cnam",
         description="Ce qu'il manque à un candidat pour un diplôme du Cnam, et la recevabilité d'une demande de "
                     "VAE : les réponses JSON de la commande `cnam`, à l'identique.",
         version=_version(), docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
         exception_handlers={**api.EXCEPTION_HANDLERS, HTTPException: on_http_error, Exception: on_unexpected},
+        lifespan=lifespan,
     )
-    app.state.adviser = Adviser(rules, deadline_seconds=deadline_seconds)
+    app.state.adviser = adviser
     app.state.docs_dir = docs_dir
     app.state.records_db = records_db
     app.include_router(api.router)
@@ -111,9 +240,12 @@ def create_app(rules: Rules, *, docs_dir: Path | None = None, deadline_seconds: 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if docs_dir is not None:
         app.mount("/docs", StaticFiles(directory=docs_dir, html=True), name="docs")
-    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(RequestLimit)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)  # outside RequestLimit: bodies are read first
     if token:
-        app.add_middleware(TokenRequired, token=token)
+        app.add_middleware(TokenRequired, token=token)  # before any body is read
+    app.add_middleware(HostCheck, allowed=hosts)
+    app.add_middleware(SecurityHeaders)  # every answer gets the headers, refusals included
     app.add_middleware(AccessLog)  # uvicorn's own access log is off: it would print queries (a searched name)
     return app
 
@@ -144,9 +276,8 @@ def bind_problem(host: str, port: int) -> str | None:
 
 
 def serve(app: FastAPI, host: str, port: int) -> None:
-    """Run the application until interrupted (Ctrl-C)."""
-    import uvicorn
+    """Run the application until interrupted (Ctrl-C), with the connection bounds of `server`."""
+    from .server import run
 
-    uvicorn.run(app, host=host, port=port, log_level="info", limit_concurrency=MAX_CONNECTIONS,
-                timeout_keep_alive=5, server_header=False, access_log=False)
+    run(app, host, port)
 

@@ -8,6 +8,7 @@ a row, export, import) and the server renders the page again, data kept.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from datetime import date
 from functools import partial
@@ -20,6 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
 from ..answer.describe import AUTHORITY_FR, KIND_FR, months_fr
@@ -32,6 +34,16 @@ from ..request import DAY, milestone_id
 from .service import Adviser, RequestError, Unanswered, displayable
 
 MAX_FORM_FIELDS = 10 * MAX_PERIODS
+ROW_ID = re.compile(r"[0-9]{1,6}")  # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
+# Starlette's refusals of a form (English), in French.
+MULTIPART_FR = (
+    (re.compile(r"Too many files\. Maximum number of files is (\d+)\."), "trop de fichiers (au plus {0})"),
+    (re.compile(r"Too many fields\. Maximum number of fields is (\d+)\."), "trop de champs (au plus {0})"),
+    (re.compile(r"(?:Field|Part) exceeded maximum size of (\d+)KB\."), "champ trop volumineux (au plus {0} Ko)"),
+    (re.compile(r"Missing boundary in multipart\."), "délimiteur multipart manquant"),
+    (re.compile(r'The Content-Disposition header field "name" must be provided\.'),
+     "une partie du formulaire n'a pas de nom (Content-Disposition name)"),
+)
 RECORDER_COOKIE = "cnam_conseiller"
 router = APIRouter(include_in_schema=False)
 templates = Environment(loader=PackageLoader("cnam_dsl.web", "templates"), autoescape=select_autoescape(),
@@ -73,6 +85,19 @@ def source_runs(entries: list[dict]) -> list[tuple[str, int, list[dict]]]:
 
 
 templates.filters.update(date_fr=date_fr, source_runs=source_runs)
+
+
+def multipart_fr(message: str) -> str:
+    """Starlette's reason for refusing a form, in French.
+
+    >>> multipart_fr("Too many files. Maximum number of files is 2."), multipart_fr("Invalid multipart data.")
+    ('trop de fichiers (au plus 2)', 'données multipart invalides')
+    """
+    for pattern, french in MULTIPART_FR:
+        found = pattern.fullmatch(message)
+        if found:
+            return french.format(*found.groups())
+    return "données multipart invalides"
 
 
 def _adviser(request: Request) -> Adviser:
@@ -139,7 +164,11 @@ async def submit(request: Request) -> Response:
             if action == "import":
                 return await _import(request, form, upload)
     except MultiPartException as error:
-        return PlainTextResponse(f"formulaire illisible ({error.message})", status_code=400)
+        return PlainTextResponse(f"formulaire illisible : {multipart_fr(error.message)}", status_code=400)
+    except HTTPException as error:  # Starlette's own refusal of the form, inside an application
+        if error.status_code != 400:
+            raise
+        return PlainTextResponse(f"formulaire illisible : {multipart_fr(str(error.detail))}", status_code=400)
     if action.startswith(("add:", "remove:")):
         return await render(request, _edit_rows(form, action))
     if action == "export":
@@ -161,7 +190,7 @@ def _edit_rows(form: FormData, action: str) -> FormData:
     if list_name in LISTS:
         if verb == "add" and len(form.rows[list_name]) < MAX_PERIODS:
             form.add_row(list_name)
-        elif verb == "remove" and row.isdigit():
+        elif verb == "remove" and ROW_ID.fullmatch(row):
             form.remove_row(list_name, int(row))
     return form
 

@@ -3,7 +3,8 @@ search by name or diploma, a record's page with its printable version (HTML, PDF
 
 The database (`records.store`) is opened on first use, from `cnam serve --db`
 or `CNAM_DB` (default: the user's SQLite file); the record is computed and
-stored in a worker thread, holding the solver lock while it uses the engine.
+stored in a worker thread, its answer from the proved closed forms or the solver's worker processes (as the
+API's).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from urllib.parse import quote
 import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
 from ..candidate import ProfileError
@@ -23,7 +25,9 @@ from ..records.decision import RulesChanged, decide
 from ..records.printable import STATUS_FR, PrintError, date_fr, record_html, record_pdf
 from ..records.store import RecordsError, Store, UnknownRecord
 from .form import candidate_file, form_profile, read_form
-from .page import MAX_FORM_FIELDS, RECORDER_COOKIE, _question_errors, missing_fields, render, templates, vae_fields
+from .page import (
+    MAX_FORM_FIELDS, RECORDER_COOKIE, _question_errors, missing_fields, multipart_fr, render, templates, vae_fields,
+)
 from .service import Adviser, RequestError, Unanswered
 
 router = APIRouter(include_in_schema=False)
@@ -58,7 +62,11 @@ async def record(request: Request) -> Response:
             text = {k: v for k, v in fields.items() if isinstance(v, str)}
             form = read_form(text, sorted(adviser.base.sources), fields.getlist("sources"))
     except MultiPartException as error:
-        return PlainTextResponse(f"formulaire illisible ({error.message})", status_code=400)
+        return PlainTextResponse(f"formulaire illisible : {multipart_fr(error.message)}", status_code=400)
+    except HTTPException as error:  # Starlette's own refusal of the form, inside an application
+        if error.status_code != 400:
+            raise
+        return PlainTextResponse(f"formulaire illisible : {multipart_fr(str(error.detail))}", status_code=400)
     kind = "vae" if text.get("action") == "record:vae" else "missing"
     name = " ".join(text.get("adviser", "").split())[:MAX_ADVISER]
     profile = await anyio.to_thread.run_sync(form_profile, form)
@@ -90,7 +98,7 @@ async def record(request: Request) -> Response:
 def _decide_and_store(adviser: Adviser, store: Store, kind: str, asked: dict, data: dict, name: str, *,
                       deadline: float) -> dict:
     draft = decide(adviser.rules, kind, asked, data, name, date.today(),
-                   solving=partial(adviser.solved, deadline=deadline))
+                   answering=partial(adviser.solved, deadline=deadline))
     return store.append(draft)
 
 

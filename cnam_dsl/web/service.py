@@ -1,31 +1,38 @@
 """Answer the web's questions with the contract's JSON: one rule base (`rules.Rules`), the questions read by
-`request` (every bad field named), solver work serialized in worker threads."""
+`request` (every bad field named); the proved closed forms answer in the server's process, the solver's work goes
+to a pool of worker processes (`pool`), each request within its deadline and its solver time."""
 
 from __future__ import annotations
 
-import threading
+import os
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from datetime import date
 from functools import partial
 from typing import Any
 
 import anyio
+import anyio.from_thread
 import anyio.to_thread
 
-from ..candidate import Profile
-from ..request import FieldError, RequestError
+from ..candidate import MAX_PERIODS, Profile
+from ..request import FieldError, MissingQuestion, RequestError, VaeQuestion
 from ..rules import Rules
-from ..solve import SolverError
+from ..solve import SolverNeeded
+from .pool import Job, RulesSpec, SolverPool, Unanswered
 
-DEADLINE_SECONDS = 30.0  # each request, waiting for the solver included
-WORKER_THREADS = 4  # requests handed to worker threads at once; the others wait without a thread
+DEADLINE_SECONDS = 30.0  # each request, waiting included (`cnam serve --timeout`)
+SOLVER_SECONDS = 10.0  # each request's work in a worker process (or the deadline, if sooner)
+WORKER_THREADS = 4  # requests read and answered from closed forms at once; the others wait without a thread
+QUICK_PERIODS = 24  # a candidate with more periods is counted and answered by a worker, off the server's process
+
+
+def default_workers() -> int:
+    """Worker processes for large jobs: one per core but one, the server's (besides the two for small jobs)."""
+    return max(1, min((os.cpu_count() or 2) - 1, 8))
+
 
 __all__ = ["Adviser", "FieldError", "RequestError", "Unanswered", "displayable"]
-
-
-class Unanswered(Exception):
-    """The solver could not answer, or not in time: not the candidate's fault (HTTP 503)."""
 
 
 def displayable(text: str) -> str:
@@ -38,58 +45,72 @@ def displayable(text: str) -> str:
 
 
 class Adviser:
-    """The rule base and its engines, shared by every request of the process.
+    """The rule base and what answers from it, shared by every request of the process.
 
-    Z3's Python API works in one global context that is not thread-safe:
-    queries from several threads at once crash the process (measured: a
-    segmentation fault within 200 requests on 8 threads, with one shared
-    Engine and with one Engine per thread alike). So each answer runs in a
-    worker thread, leaving the event loop free, and holds the solver lock
-    while it uses Z3; a request that cannot get it before its deadline is
-    refused (Unanswered) instead of piling up.
+    Z3's Python API is not thread-safe, and one heavy question must not hold
+    the others up. So a question is read, and answered when a proved closed
+    form can (no solver), in a worker thread of this process (`quick`, a
+    `Rules` without the solver); a question that needs the solver (a
+    conflict's explanation, VAE, a closed form still to prove), or whose
+    candidate file is long (more than `QUICK_PERIODS` periods: reading and
+    counting them takes up to a few hundred milliseconds), goes to the pool
+    of worker processes, which reads it there. A request that cannot be answered before its
+    deadline is refused (Unanswered) instead of piling up.
     """
 
     def __init__(self, rules: Rules, *, deadline_seconds: float = DEADLINE_SECONDS,
-                 threads: int = WORKER_THREADS) -> None:
+                 threads: int = WORKER_THREADS, workers: int | None = None,
+                 solver_seconds: float = SOLVER_SECONDS) -> None:
         self.rules = rules
         self.base = rules.base
         self.deadline_seconds = deadline_seconds
         self.threads = threads
-        self._solver_lock = threading.Lock()
+        self.quick = Rules(rules.base, rules.root, timeout_ms=rules.timeout_ms, proofs=rules.proofs, solver=False)
+        spec = RulesSpec(rules.base, rules.root, rules.timeout_ms, rules.backend, rules.proofs is not None)
+        # A closed form a worker proved answers here from then on.
+        self.pool = SolverPool(spec, workers or default_workers(), min(solver_seconds, deadline_seconds),
+                               learn=self.quick.engine.learn)
         self._limiter: anyio.CapacityLimiter | None = None
 
     # ------------------------------------------------------------ answers (worker threads)
 
-    def missing(self, data: Mapping, profile: Profile | None = None, *, deadline: float) -> dict:
-        """The answer of `cnam missing` to a question's fields (`request.missing_question`); RequestError naming
-        every bad field (RequestError)."""
-        question = self.rules.missing_question(data, profile)
-        with self._solving(deadline):
-            return self.rules.missing(question)
+    def missing(self, data: Mapping, profile: Profile | None = None, *, deadline: float) -> dict | Job:
+        """The answer of `cnam missing` to a question's fields (`request.missing_question`) from the proved
+        closed forms, or the Job to hand to the pool; RequestError naming every bad field."""
+        return self._quick("missing", data, profile, deadline)
 
-    def vae(self, data: Mapping, profile: Profile | None = None, *, deadline: float) -> dict:
-        """The answer of `cnam vae`; RequestError naming every bad field (RequestError)."""
-        question = self.rules.vae_question(data, profile)
-        with self._solving(deadline):
-            return self.rules.vae(question)
+    def vae(self, data: Mapping, profile: Profile | None = None, *, deadline: float) -> dict | Job:
+        """The answer of `cnam vae` (always the solver's: a Job, once the question is read)."""
+        return self._quick("vae", data, profile, deadline)
 
-    def solved(self, compute: Callable[[], dict], *, deadline: float) -> dict:
-        """`compute()` (a computation using the rules' engine, such as a decision to record) holding the solver
-        lock, within the deadline."""
-        with self._solving(deadline):
-            return compute()
-
-    @contextmanager
-    def _solving(self, deadline: float) -> Iterator[None]:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not self._solver_lock.acquire(timeout=remaining):
+    def _quick(self, kind: str, data: Mapping, profile: Profile | None, deadline: float) -> dict | Job:
+        if time.monotonic() >= deadline:
             raise Unanswered(self._late())
+        today = date.today()
+        counts = periods(data, profile)
+        if sum(counts) > QUICK_PERIODS and max(counts) <= MAX_PERIODS:  # (a list too long is refused here, at once)
+            return Job(kind, data, profile, today, large=True, verdicts=self.quick.engine.verdicts())
+        read = self.quick.missing_question if kind == "missing" else self.quick.vae_question
+        return self._answer_or_job(kind, read(data, profile, today), today)
+
+    def _answer_or_job(self, kind: str, question: MissingQuestion | VaeQuestion, today: date) -> dict | Job:
+        """The answer of the proved closed forms, or the Job to hand to the pool."""
         try:
-            yield
-        except SolverError as error:
-            raise Unanswered(str(error)) from None
-        finally:
-            self._solver_lock.release()
+            return self.quick.missing(question) if kind == "missing" else self.quick.vae(question, today=today)
+        except SolverNeeded as why:
+            proving = str(why) == "closed form not proved yet"
+            return Job(kind, today=today, question=question, large=proving, proving=proving,
+                       verdicts=self.quick.engine.verdicts())
+
+    def solved(self, question: MissingQuestion | VaeQuestion, today: date, *, deadline: float) -> dict:
+        """The answer to a question already read (a decision to record), from a worker thread of `run`: the
+        proved closed forms here, the rest by the pool (waited for from this thread, within the deadline)."""
+        if time.monotonic() >= deadline:
+            raise Unanswered(self._late())
+        found = self._answer_or_job("missing" if isinstance(question, MissingQuestion) else "vae", question, today)
+        if isinstance(found, Job):
+            return anyio.from_thread.run(self.pool.answer, found, deadline, self._late())
+        return found
 
     def _late(self) -> str:
         return (f"le serveur n'a pas pu répondre dans le délai de {self.deadline_seconds:g} s "
@@ -97,14 +118,40 @@ class Adviser:
 
     # ------------------------------------------------------------ from the event loop
 
-    async def run(self, answer: Callable[..., dict], *args: Any) -> dict:
-        """`answer(*args, deadline=...)` in a worker thread, within the request's deadline."""
+    async def start(self) -> None:
+        """Start the worker processes (the server does it as it starts; jobs wait for them)."""
+        await self.pool.start()
+
+    def close(self) -> None:
+        self.pool.close()
+
+    async def run(self, answer: Callable[..., Any], *args: Any) -> dict:
+        """`answer(*args, deadline=...)` in a worker thread, then the pool for a Job, within the request's
+        deadline."""
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(self.threads)
         deadline = time.monotonic() + self.deadline_seconds
         job = partial(answer, *args, deadline=deadline)
         try:
             with anyio.fail_after(self.deadline_seconds):
-                return await anyio.to_thread.run_sync(job, limiter=self._limiter, abandon_on_cancel=True)
+                result = await anyio.to_thread.run_sync(job, limiter=self._limiter, abandon_on_cancel=True)
+                if isinstance(result, Job):
+                    result = await self.pool.answer(result, deadline, self._late())
+                return result
         except TimeoutError:
             raise Unanswered(self._late()) from None
+
+
+def periods(data: Mapping, profile: Profile | None) -> tuple[int, int, int]:
+    """The number of experiences, internships done and VAE requests of a question's candidate, read or not.
+
+    >>> periods({"profile": {"experiences": [{}, {}], "internships": "?"}}, None)
+    (2, 0, 0)
+    """
+    if profile is not None:
+        return len(profile.experiences), len(profile.internships), len(profile.vae_requests)
+    candidate = data.get("profile") if isinstance(data, Mapping) else None
+    if not isinstance(candidate, Mapping):
+        return 0, 0, 0
+    lists = [candidate.get(key) for key in ("experiences", "internships", "vae_requests")]
+    return tuple(len(v) if isinstance(v, list) else 0 for v in lists)
