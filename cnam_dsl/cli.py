@@ -231,11 +231,13 @@ def load_base(rules: Path | None):
     return load_rules(rules).base
 
 
-def load_candidate(path: str):
+def load_candidate(path: str, partial: bool = False):
+    """The candidate file (with `partial`, its facts may be `unknown`), or a UsageError naming the field."""
     from .candidate import ProfileError, load_profile
+    from .candidate.unknown import load_candidate_file
 
     try:
-        return load_profile(path)
+        return load_candidate_file(path) if partial else load_profile(path)
     except ProfileError as exc:
         raise UsageError(str(exc)) from None
 
@@ -327,7 +329,7 @@ def cmd_missing(args) -> int:
     from .request import RequestError
     from .solve import SolverError
 
-    profile = load_candidate(args.profile)
+    profile = load_candidate(args.profile, partial=True)
     rules = load_rules(args.rules)
     asked = {"diploma": args.diploma, "milestone": args.milestone, "sources": args.sources, "date": args.date}
     try:
@@ -339,6 +341,10 @@ def cmd_missing(args) -> int:
         raise UsageError(str(exc)) from None
     if args.format == "json":
         print(to_json(answer))
+    elif answer.get("complete") is False:  # a file with unknown facts (`answer.unknown`)
+        from .answer.unknown import partial_text
+
+        print(partial_text(answer, rules.base.diplomas[question.diploma].name, profile.name))
     else:
         print(missing_text(answer, rules.base.diplomas[question.diploma].name, profile.name))
     return 0

@@ -21,6 +21,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .candidate import Profile, read_profile  # noqa: F401  (read_profile: for the doctest)
+from .candidate.unknown import PartialProfile
 from .diagnostics import Diagnostic
 from .language.model import RuleBase
 from .paths import default_rules_dir
@@ -85,19 +86,26 @@ class Rules:
     # ------------------------------------------------------------ questions
 
     def missing_question(self, data: Mapping, profile: Profile | None = None,
-                         today: date | None = None) -> MissingQuestion:
-        """The question of `cnam missing` read from a mapping (`request.missing_question`)."""
-        return missing_question(self.base, data, today or date.today(), profile)
+                         today: date | None = None, partial: bool = True) -> MissingQuestion:
+        """The question of `cnam missing` read from a mapping (`request.missing_question`; its candidate file
+        may have unknown facts unless `partial` is False)."""
+        return missing_question(self.base, data, today or date.today(), profile, partial)
 
     def vae_question(self, data: Mapping, profile: Profile | None = None, today: date | None = None) -> VaeQuestion:
         return vae_question(self.base, data, today or date.today(), profile)
 
     def missing(self, question: MissingQuestion | Mapping, profile: Profile | None = None) -> dict:
-        """The answer of `cnam missing` (the contract's JSON) to a question, or to a mapping read as one."""
+        """The answer of `cnam missing` (the contract's JSON) to a question, or to a mapping read as one; for a
+        candidate file with unknown facts, every possible answer and the questions that matter
+        (`answer.unknown`)."""
         from .answer.explain import missing_answer
 
         if not isinstance(question, MissingQuestion):
             question = self.missing_question(question, profile)
+        if isinstance(question.profile, PartialProfile):
+            from .answer.unknown import partial_answer
+
+            return partial_answer(self.engine, question)
         return missing_answer(self.engine, question)
 
     def vae(self, question: VaeQuestion | Mapping, profile: Profile | None = None) -> dict:

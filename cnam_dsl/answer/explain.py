@@ -27,12 +27,14 @@ def number(value: Fraction | float | None):
     return int(value) if value == int(value) else value
 
 
-def missing_answer(engine: Engine, question: MissingQuestion) -> dict:
-    """The answer of `cnam missing`, as the contract's JSON object."""
+def missing_answer(engine: Engine, question: MissingQuestion, core: bool = True) -> dict:
+    """The answer of `cnam missing`, as the contract's JSON object (a conflict unexplained, without the
+    solver's unsat core, when `core` is False)."""
     q = question
     facts = facts_of(q.profile, q.on)
-    outcome = engine.outcome(q.sources, q.diploma, q.milestone, q.on, facts)
-    singles = {s: engine.outcome((s,), q.diploma, q.milestone, q.on, facts, with_options=False) for s in q.sources}
+    outcome = engine.outcome(q.sources, q.diploma, q.milestone, q.on, facts, core=core)
+    singles = {s: engine.outcome((s,), q.diploma, q.milestone, q.on, facts, with_options=False, core=False)
+               for s in q.sources}
     return answer_of(engine.base, q.sources, q.diploma, q.milestone, q.on, facts, outcome, singles)
 
 
