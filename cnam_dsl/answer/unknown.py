@@ -467,7 +467,7 @@ def partial_text(a: dict, diploma_name: str, candidate: str | None) -> str:
         for n, q in enumerate(a["questions"], 1):
             lines.append(f"  {n}. {q['text']} ({q['fact']})")
             for r in q["replies"]:
-                leads = " ou ".join(_short(a["possible"][i], early) for i in r["possible"])
+                leads = " ou ".join(short_possible(a["possible"][i], early) for i in r["possible"])
                 lines.append(f"       {r['text']} → {leads}")
     if a["irrelevant"]:
         lines += ["", "Sans effet sur la réponse : " + ", ".join(a["irrelevant"]) + "."]
@@ -498,7 +498,7 @@ def _range_fr(r: dict) -> str:
     return months_fr(r["min"]) if r["min"] == r["max"] else f"de {number_fr(r['min'])} à {months_fr(r['max'])}"
 
 
-def _short(p: dict, early: bool = True) -> str:
+def short_possible(p: dict, early: bool = True) -> str:
     """A possible answer in a few words (`early`: with the early review's verdict)."""
     if p["status"] == "missing" and p.get("missing_months_range"):
         text = f"il manque {_range_fr(p['missing_months_range'])} d'expérience"
@@ -509,6 +509,38 @@ def _short(p: dict, early: bool = True) -> str:
     if early and p.get("early_review_possible") is not None:
         text += " ; examen anticipé " + ("possible" if p["early_review_possible"] else "pas encore possible")
     return text
+
+
+KEY_FR = {"months": "durée", "time_share": "part d'un temps plein", "field": "domaine", "kind": "nature",
+          "level": "niveau de responsabilité", "report": "rapport"}
+
+
+def fact_fr(path: str, label: str | None = None) -> str:
+    """An unknown fact named in French (`label`: its experience's label, if it has one).
+
+    >>> fact_fr("experiences[0].field", "Magasinier"), fact_fr("internships[1].months")
+    ("domaine de l'expérience « Magasinier »", 'durée du stage n° 2')
+    """
+    fact = UnknownFact.at(path)
+    if fact.entry == "experiences":
+        return f"{KEY_FR[fact.key]} de l'expérience " + (f"« {label} »" if label else f"n° {fact.index + 1}")
+    if fact.entry == "internships":
+        return f"{KEY_FR[fact.key]} du stage n° {fact.index + 1}"
+    return "UE acquises" if fact.key == "ue_acquired" else "durée de stage décidée"
+
+
+def value_fr(path: str, value) -> str:
+    """A value of an unknown fact in French (`in` → « dans le domaine », 24 → « 24 mois (2 ans) »)."""
+    fact = UnknownFact.at(path)
+    if fact.key in REPLY_FR and value in REPLY_FR[fact.key]:
+        return REPLY_FR[fact.key][value]
+    if value is None:
+        return "pas de décision"
+    if fact.key == "time_share":
+        return _percent(value)
+    if fact.key == "ue_acquired":
+        return f"{value} UE"
+    return months_fr(Fraction(value).limit_denominator(100))
 
 
 def _shown(value) -> str:

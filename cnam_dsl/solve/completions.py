@@ -375,7 +375,7 @@ class ScaledTerms(Terms):
 
 
 @functools.lru_cache(maxsize=32)
-def _decision_terms(form: ClosedForm, scale: int, prefix: str):
+def decision_terms(form: ClosedForm, scale: int, prefix: str):
     """Symbolic inputs (in 1/`scale` month) and the program's decision on them (made once per closed form,
     scale and prefix)."""
     x = tuple(z3.Int(f"{prefix}x{i}") for i in range(len(CATEGORIES)))
@@ -416,7 +416,7 @@ class _Symbolic:
                  for j, f in enumerate(numbered)]
         present = [z3.Bool(f"{prefix}p{j}") if shared is None or f == differing else shared.present[j]
                    for j, f in enumerate(numbered)]
-        inputs, decision = _decision_terms(self.space.form, self.space.scale, prefix)
+        inputs, decision = decision_terms(self.space.form, self.space.scale, prefix)
         kappa = z3.Sum([f * r for f, r in zip(finite, _radices(c.values))]) if finite else z3.IntVal(0)
         constraints = [z3.And(0 <= f, f < len(v)) for f, v in zip(finite, c.values)]
         constraints += self._links(inputs, kappa, cents, present)

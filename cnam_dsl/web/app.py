@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import api, page
+from . import api, live, page
 from ..rules import Rules
 from .service import DEADLINE_SECONDS, Adviser, FieldError
 
@@ -103,6 +103,7 @@ def create_app(rules: Rules, *, docs_dir: Path | None = None, deadline_seconds: 
     app.state.docs_dir = docs_dir
     app.include_router(api.router)
     app.include_router(page.router)
+    app.include_router(live.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if docs_dir is not None:
         app.mount("/docs", StaticFiles(directory=docs_dir, html=True), name="docs")

@@ -67,6 +67,18 @@ class Adviser:
         with self._solving(deadline):
             return self.rules.missing(question)
 
+    def why_not(self, data: Mapping, profile: Profile | None = None, *, deadline: float) -> dict:
+        """The answer of `cnam missing --why-not`: for a complete file not `satisfied`, `why_not` lists the
+        least changes that would make it so (`answer.why_not`)."""
+        from ..answer.why_not import why_not
+
+        question = self.rules.missing_question(data, profile)
+        with self._solving(deadline):
+            answer = self.rules.missing(question)
+            if answer.get("complete") is not False:
+                answer["why_not"] = why_not(self.rules.engine, question, answer)
+            return answer
+
     def vae(self, data: Mapping, profile: Profile | None = None, *, deadline: float) -> dict:
         """The answer of `cnam vae`; RequestError naming every bad field (RequestError)."""
         question = self.rules.vae_question(data, profile)
