@@ -77,8 +77,9 @@ def ask_missing(page, case: dict) -> None:
     page.fill("#date", RULES_DATE)
     for source in SOURCES:
         page.set_checked(f"#source-{source}", not case.get("sources") or source in case["sources"])
-    page.click("button.primary[value=missing]")
-    page.wait_for_selector("#reponse")
+    with page.expect_navigation():  # the answer beside the form follows the typing; the button posts the form
+        page.click("button.primary[value=missing]")
+    page.wait_for_selector("#answer-json")
 
 
 def shown_answer(page) -> dict:
@@ -123,8 +124,9 @@ def test_vae_on_the_page(page, tmp_path):
     fill_candidate(page, case["profile"])
     page.fill("#certification", case["certification"])
     page.fill("#year", str(case["year"]))
-    page.click("button.primary[value=vae]")
-    page.wait_for_selector("#reponse")
+    with page.expect_navigation():
+        page.click("button.primary[value=vae]")
+    page.wait_for_selector("#answer-json")
     expected = cli_answer(case, tmp_path)
     assert page.get_attribute("#reponse p.status", "data-status") == expected["status"]
     assert float(page.get_attribute("#reponse [data-field=missing_months]", "data-months")) == expected["missing_months"]
@@ -187,8 +189,9 @@ def test_screenshot_of_an_answer_for_the_readme(page):
     page.fill("#experiences-0-label", "Commerciale, grande distribution")
     page.select_option("#diploma", "licence")
     page.fill("#date", RULES_DATE)
-    page.click("button.primary[value=missing]")
-    page.wait_for_selector("#reponse")
+    with page.expect_navigation():
+        page.click("button.primary[value=missing]")
+    page.wait_for_selector("#answer-json")
     answer = page.locator("#reponse")
     assert re.search(r"stage de 3 à 6 mois", answer.inner_text())
     ARTIFACTS.mkdir(exist_ok=True)

@@ -64,7 +64,12 @@ def partial_answer(engine: Engine, question: MissingQuestion) -> dict:
     found = explore(form, completions, engine.backend)
     if not found.certified:
         limits.append("les réponses possibles viennent des complétions essayées : le solveur n'a pas pu vérifier "
-                      "qu'il n'en manque aucune")
+                      "à temps qu'il n'en manque aucune")
+    facts = list(completions.finite) + list(completions.numeric)
+    for fact, unproved in zip(facts, found.unproved):
+        if unproved:
+            limits.append(f"{fact.path} : ne change la réponse dans aucune des complétions essayées, mais le solveur "
+                          "n'a pas pu prouver à temps qu'il ne la change jamais")
     for fact in completions.tried:
         limits.append(f"{fact.path} : part d'un temps plein essayée à "
                       f"{', '.join(_percent(v) for v in completions.values[completions.finite.index(fact)])} "
@@ -282,6 +287,8 @@ def questions(found: Exploration, kinds: dict, partial: PartialProfile, possible
             irrelevant.append(fact.path)
     for n, fact in enumerate(facts):
         made = replies(found, kinds, n)
+        if found.unproved[n]:
+            continue  # said in the limits
         if not found.relevant[n] or len(made) < 1:
             irrelevant.append(fact.path)
             continue

@@ -25,7 +25,14 @@ seen); each one found is added (evaluated on columns: the program is the
 truth here too) until there is none. A fact no row shows changing the answer
 is proved irrelevant by Z3 (two completions differing only in that fact,
 with different answers, cannot exist), or found relevant by the pair Z3
-gives. The callers confirm every witness with the engine.
+gives. Most facts without effect need no query: the program reads the months
+of experience only through the sums its thresholds count, and the internships
+done only for the internships it asks; a fact whose every value leaves those
+unchanged, whatever the other facts, cannot change the answer (`_Space.inert`).
+Z3 is given a time limit here; a query it cannot settle in time leaves the
+result said not certified, or the fact neither relevant nor irrelevant
+(`unproved`), never a wrong claim. The callers confirm every witness with the
+engine.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ import z3
 from ..candidate.unknown import CENTS, Completions, Contribution, done_keys
 from ..language.model import CATEGORIES, DONE_KEYS
 from .backend import Backend
+from .values import SolverError
 from .closed_form import Inputs
 from .program import ClosedForm
 from .scalar import exact_inputs
@@ -51,6 +59,7 @@ from .terms import Terms
 MAX_ROWS = 20_000  # completions tried on columns, at most (the numeric values are thinned beyond)
 MAX_ROUNDS = 24  # completions Z3 may add before the result is said not certified
 MAX_CERTIFIED = 256  # combinations of finite facts beyond which Z3 is not asked (the result says so)
+PROOF_MS = 400  # each query proving that a fact cannot change the answer, at most
 SATISFIED, INTERNSHIP, MISSING, CONFLICT = range(4)
 ABSENT = "absent"  # the reply "no decision" to an unknown decided length
 
@@ -72,8 +81,9 @@ class Exploration:
     length: what a kind's range is made of); the numbers in kinds, keys and amounts are integer counts of
     1/`scale` month (`months` reads them). `replies[f]` are the replies to fact `f` (a value's index, a
     range (low, high) of hundredths, or `ABSENT`) and `seen[f][r]` the kinds a reply allows. `relevant[f]`:
-    whether the fact can change the answer (`proved[f]`: by Z3, or by two rows). `certified`: every
-    completion's kind is among those seen, and every amount within its kind's range."""
+    whether the fact can change the answer; `unproved[f]`: the solver could not settle it in time (then
+    `relevant[f]` is False, and the fact is not claimed irrelevant either). `certified`: every completion's
+    kind is among those seen, and every amount within its kind's range."""
 
     completions: Completions
     scale: int = 1
@@ -84,6 +94,7 @@ class Exploration:
     replies: list[list] = field(default_factory=list)
     seen: list[list[set]] = field(default_factory=list)
     relevant: list[bool] = field(default_factory=list)
+    unproved: list[bool] = field(default_factory=list)
     certified: bool = True
     _digits: list = field(default_factory=list)
     _known: set = field(default_factory=set)
@@ -130,24 +141,44 @@ def explore(form: ClosedForm, completions: Completions, backend: Backend | None 
     found.replies = [list(range(len(v))) for v in c.values] + [space.ranges(j) for j in range(len(c.numeric))]
     found.seen = [[set() for _ in replies] for replies in found.replies]
     space.add(found, space.sampled())
-    found.relevant = [False] * len(found.replies)
-    if not c.numeric:
+    found.unproved = [False] * len(found.replies)
+    if not c.numeric:  # every completion was tried
         found.relevant = _evidence(found)
         return found
-    if len(c.bases) > MAX_CERTIFIED:
+    backend = backend or Backend()
+    symbolic = _Symbolic(space, backend) if len(c.bases) <= MAX_CERTIFIED else None
+    try:
+        found.certified = symbolic is not None and symbolic.certify(found)
+    except SolverError:  # Z3 could not settle it in time: the kinds seen are not said to be all
         found.certified = False
-        found.relevant = _evidence(found)
-        return found
-    symbolic = _Symbolic(space, backend or Backend())
-    found.certified = symbolic.certify(found)
     found.relevant = _evidence(found)
+    proving = symbolic.with_backend(Backend(min(backend.timeout_ms, PROOF_MS))) if symbolic else None
     for fact, relevant in enumerate(found.relevant):
-        if not relevant and found.certified:
-            pair = symbolic.changing(found, fact)
-            if pair:
-                space.add(found, pair)
-                found.relevant[fact] = True
+        if relevant or space.inert(fact) or (found.certified and _one_answer(found)):
+            continue
+        if proving is None or not found.certified:
+            found.unproved[fact] = True
+            continue
+        try:
+            pair = proving.changing(found, fact)
+        except SolverError:
+            found.unproved[fact] = True
+            continue
+        if pair:
+            space.add(found, pair)
+            found.relevant[fact] = True
     return found
+
+
+def _one_answer(found: Exploration) -> bool:
+    """Whether every completion has the same answer, once certified: one kind, which no amount qualifies
+    (satisfied, a conflict) or whose amounts all certified equal (missing months)."""
+    kinds = found.possible()
+    if len(kinds) != 1:
+        return False
+    if kinds[0][0] in (SATISFIED, CONFLICT):
+        return True
+    return kinds[0][0] == MISSING and len(set(found.keys)) == 1
 
 
 def _digits(index: int, values: tuple[tuple, ...]) -> tuple[int, ...]:
@@ -242,6 +273,43 @@ class _Space:
     def months(self, units: int) -> Fraction:
         """A number of 1/`scale` month, in months."""
         return Fraction(units, self.scale)
+
+    # ------------------------------------------------------------ facts without effect, by what the program reads
+
+    def read(self, combination: int) -> tuple:
+        """What the program reads of a combination's counted facts: the months each threshold counts, the
+        internships done of each kind an internship of the rules asks."""
+        counted = tuple(int(self.x[combination, list(t.categories)].sum()) for t in self.thresholds)
+        return counted + tuple(int(self.done[combination, s.done]) for s in self.stages)
+
+    def reaches(self, contribution: Contribution) -> tuple:
+        """Which of the numbers the program reads a numeric fact's value adds to."""
+        target = contribution.target
+        if target is None:
+            return ()
+        if target[0] == "x":
+            i = CATEGORIES.index(target[1])
+            return ("x",) + tuple(i in t.categories for t in self.thresholds)
+        if target[0] == "done":
+            keys = done_keys(*target[1])
+            return ("done",) + tuple(s.done in keys for s in self.stages)
+        return ("decision",)
+
+    def inert(self, fact: int) -> bool:
+        """Whether a fact cannot change what the program reads, whatever the other facts: a finite one, if the
+        combinations differing only in it count the same for every threshold and internship and send every
+        numeric fact's value to the same of them; a numeric one, if its value reaches none of them."""
+        c = self.c
+        if fact >= len(c.finite):
+            j = fact - len(c.finite)
+            return all(self.reaches(cs[j])[:1] in ((), ("x",), ("done",)) and not any(self.reaches(cs[j])[1:])
+                       for cs in c.contributions)
+        groups: dict[tuple, set] = {}
+        for k in range(len(c.bases)):
+            digits = _digits(k, c.values)
+            groups.setdefault(digits[:fact] + digits[fact + 1:], set()).add(
+                (self.read(k), tuple(self.reaches(cs) for cs in c.contributions[k])))
+        return all(len(seen) == 1 for seen in groups.values())
 
     def _decided(self) -> Fraction | None:
         return self.months(self.decision) if self.has_decision else None
@@ -405,6 +473,19 @@ class _Symbolic:
         self.c = space.c
         self.n = len(self.c.bases)
         self._members: dict = {}
+        self._first: tuple | None = None
+
+    def with_backend(self, backend: Backend) -> "_Symbolic":
+        """The same completions (their terms shared) asked through another backend (another time limit)."""
+        other = _Symbolic(self.space, backend)
+        other._members, other._first = self._members, self._first
+        return other
+
+    def first(self) -> tuple["_Copy", list]:
+        """The symbolic completion `a` and its constraints (made once: every query starts from it)."""
+        if self._first is None:
+            self._first = self.copy("a:")
+        return self._first
 
     def copy(self, prefix: str, shared: _Copy | None = None, differing: int | None = None) -> tuple[_Copy, list]:
         """A symbolic completion (sharing every fact but `differing` with `shared`) and its constraints."""
@@ -533,7 +614,7 @@ class _Symbolic:
     def certify(self, found: Exploration) -> bool:
         """Add the completions Z3 finds with a kind unseen for one of their replies, or an amount outside
         their kind's range, until there is none (True), or for `MAX_ROUNDS` (False)."""
-        copy, constraints = self.copy("a:")
+        copy, constraints = self.first()
         tried: list = []
         formulas: dict = {}
         for _ in range(MAX_ROUNDS):
@@ -569,7 +650,7 @@ class _Symbolic:
     def changing(self, found: Exploration, fact: int) -> list[Row]:
         """Two completions differing only in `fact` whose answers differ (Z3's), or [] when none exists:
         the fact is then proved irrelevant."""
-        a, constraints_a = self.copy("a:")
+        a, constraints_a = self.first()
         b, constraints_b = self.copy("b:", a, fact)
         model = self.backend.model(constraints_a + constraints_b + [z3.Not(self._same(a, b))], preprocessed=True)
         if model is None:
