@@ -106,7 +106,7 @@ def _possibles(engine: Engine, question: MissingQuestion, found: Exploration,
     kinds: dict = {}
     for kind in found.possible():
         confirmed = None
-        for i in sorted(found.rows_of(kind), key=lambda i: _roughness(found.rows[i]))[:WITNESS_TRIES]:
+        for i in found.plainest(kind, WITNESS_TRIES):
             row = found.rows[i]
             profile = c.profile(row.combination, row.cents)
             answer = missing_answer(engine, replace(question, profile=profile), core=False)
@@ -135,14 +135,6 @@ def _possibles(engine: Engine, question: MissingQuestion, found: Exploration,
     order = sorted(range(len(possibles)), key=lambda n: (STATUS_ORDER.index(possibles[n].answer["status"]), n))
     renumbered = {old: new for new, old in enumerate(order)}
     return [possibles[n] for n in order], {k: None if v is None else renumbered[v] for k, v in kinds.items()}
-
-
-def _roughness(row) -> tuple:
-    """How plain a witness's numbers are: no decision, whole years, whole months, small numbers first."""
-    return (sum(c is not None for c in row.cents),
-            sum(c is not None and c % 1200 != 0 for c in row.cents),
-            sum(c is not None and c % 100 != 0 for c in row.cents), row.combination,
-            sum(c or 0 for c in row.cents))
 
 
 STATUS_CODES = ("satisfied", "internship", "missing", "conflict")  # the exploration's, as the program codes them

@@ -62,6 +62,7 @@ MAX_CERTIFIED = 256  # combinations of finite facts beyond which Z3 is not asked
 PROOF_MS = 400  # each query proving that a fact cannot change the answer, at most
 SATISFIED, INTERNSHIP, MISSING, CONFLICT = range(4)
 ABSENT = "absent"  # the reply "no decision" to an unknown decided length
+NO_VALUE = np.iinfo(np.int64).min  # the value of an unknown decided length when there is no decision (on columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,9 @@ class Exploration:
     certified: bool = True
     _digits: list = field(default_factory=list)
     _known: set = field(default_factory=set)
+    _values: list = field(default_factory=list)  # per batch of rows added: each fact's value (int64, rows × facts)
+    _key_ids: dict = field(default_factory=dict)  # each key met, numbered
+    _keyed: list = field(default_factory=list)  # per batch of rows added: each row's key number
 
     def months(self, value: int | None) -> Fraction | None:
         """A number of the kinds, keys or amounts in months."""
@@ -112,6 +116,19 @@ class Exploration:
     def rows_of(self, kind: tuple) -> list[int]:
         """The rows of a kind, in the order they were tried."""
         return [i for i, k in enumerate(self.kinds) if k == kind]
+
+    def plainest(self, kind: tuple, count: int) -> list[int]:
+        """The `count` rows of a kind with the plainest numbers: fewest numeric facts given (a decision
+        absent), then fewest not whole years, fewest not whole months, the first combination, the smallest
+        sum; in the order tried between equals."""
+        rows = np.array(self.rows_of(kind), dtype=np.int64)
+        cents = np.concatenate(self._values)[rows, len(self.completions.finite):]
+        given = cents != NO_VALUE
+        combination = np.array([self.rows[i].combination for i in rows.tolist()], dtype=np.int64)
+        order = np.lexsort((rows, np.where(given, cents, 0).sum(axis=1), combination,
+                            (given & (cents % 100 != 0)).sum(axis=1), (given & (cents % 1200 != 0)).sum(axis=1),
+                            given.sum(axis=1)))
+        return rows[order[:count]].tolist()
 
     def range_of(self, kind: tuple) -> tuple[Fraction, Fraction] | None:
         """The least and most amount over the rows of a kind, in months (None for a kind without amounts)."""
@@ -196,24 +213,20 @@ def _radices(values: tuple[tuple, ...]) -> list[int]:
 
 
 def _evidence(found: Exploration) -> list[bool]:
-    """For each fact, whether two rows differing only in it have different keys."""
+    """For each fact, whether two rows differing only in it have different keys: the rows grouped by their
+    other facts' values, a group with two keys."""
+    if not found.rows:
+        return [False] * len(found.replies)
+    values = np.concatenate(found._values)
+    keys = np.concatenate(found._keyed)
     relevant = []
-    for fact in range(len(found.replies)):
-        groups: dict[tuple, set] = {}
-        for row, key in zip(found.rows, found.keys):
-            groups.setdefault(_without(found, fact, row), set()).add(key)
-        relevant.append(any(len(keys) > 1 for keys in groups.values()))
+    for fact in range(values.shape[1]):
+        others = np.delete(values, fact, axis=1)
+        groups = np.unique(others, axis=0, return_inverse=True)[1].reshape(-1) if others.shape[1] else \
+            np.zeros(len(keys), dtype=np.int64)
+        pairs = np.unique(groups * len(found._key_ids) + keys)
+        relevant.append(len(pairs) > len(np.unique(groups)))
     return relevant
-
-
-def _without(found: Exploration, fact: int, row: Row) -> tuple:
-    """A row's values but one fact's."""
-    c = found.completions
-    digits = found.digits(row.combination)
-    if fact < len(c.finite):
-        return digits[:fact] + digits[fact + 1:], row.cents
-    j = fact - len(c.finite)
-    return digits, row.cents[:j] + row.cents[j + 1:]
 
 
 # ---------------------------------------------------------------- rows on columns
@@ -355,15 +368,43 @@ class _Space:
         rows = [r for r in dict.fromkeys(rows) if r not in found._known]
         if not rows:
             return
-        for row, (kind, key, amount) in zip(rows, self.answers(rows)):
+        made = self.answers(rows)
+        for row, (kind, key, amount) in zip(rows, made):
             found._known.add(row)
             found.rows.append(row)
             found.kinds.append(kind)
             found.keys.append(key)
             found.amounts.append(amount)
-            for fact in range(len(found.replies)):
-                reply = found.reply_of(fact, row)
-                found.seen[fact][found.replies[fact].index(reply)].add(kind)
+        values, replies = self.replies_of(found, rows)
+        kinds = list(dict.fromkeys(kind for kind, _, _ in made))
+        kind_of = np.array([kinds.index(kind) for kind, _, _ in made], dtype=np.int64)
+        for fact in range(values.shape[1]):
+            for pair in np.unique(replies[:, fact] * len(kinds) + kind_of).tolist():
+                found.seen[fact][pair // len(kinds)].add(kinds[pair % len(kinds)])
+        found._values.append(values)
+        found._keyed.append(np.array([found._key_ids.setdefault(key, len(found._key_ids)) for _, key, _ in made],
+                                     dtype=np.int64))
+
+    def replies_of(self, found: Exploration, rows: list[Row]) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's value of each fact (a finite fact's index, a numeric fact's hundredths, `NO_VALUE` for no
+        decision) and the index of its reply among the fact's (`Exploration.reply_of`, on columns)."""
+        c = self.c
+        digits = np.array([found.digits(row.combination) for row in rows], dtype=np.int64).reshape(
+            len(rows), len(c.finite))
+        cents = self.cents(rows)
+        replies = [digits]
+        for j in range(len(c.numeric)):
+            ranges = found.replies[len(c.finite) + j]
+            absent = int(ABSENT in ranges)
+            starts = np.array([r[0] for r in ranges[absent:]], dtype=np.int64)
+            index = np.searchsorted(starts, cents[:, j], side="right") - 1 + absent
+            replies.append(np.where(cents[:, j] == NO_VALUE, 0, index)[:, None])
+        return np.concatenate([digits, cents], axis=1), np.concatenate(replies, axis=1)
+
+    def cents(self, rows: list[Row]) -> np.ndarray:
+        """The hundredths each row gives each numeric fact (rows × numeric facts; `NO_VALUE` for no decision)."""
+        return np.array([[NO_VALUE if v is None else v for v in row.cents] for row in rows],
+                        dtype=np.int64).reshape(len(rows), len(self.c.numeric))
 
     def answers(self, rows: list[Row]) -> list[tuple]:
         """(kind, key, amount) of each row: the program's decision on int64 columns."""
@@ -373,9 +414,14 @@ class _Space:
         has = np.full(n, self.has_decision)
         dec = np.full(n, self.decision, dtype=np.int64)
         unit = self.scale // CENTS
-        for i, row in enumerate(rows):
-            for contribution, cents in zip(self.c.contributions[row.combination], row.cents):
-                _add(contribution, cents, unit, x[i], done[i], has, dec, i)
+        cents = self.cents(rows)
+        for j in range(len(self.c.numeric)):
+            targets: dict = {}
+            for k, contributions in enumerate(self.c.contributions):
+                targets.setdefault(contributions[j].target, []).append(k)
+            for target, combinations in targets.items():
+                if target is not None:
+                    _add(target, cents[:, j], unit, np.isin(index, combinations), x, done, has, dec)
         by_commission = has & self.by_commission
         ops = ColumnOps(self.scale)
         d = self.form.program.decide(ops, Inputs(tuple(x.T), tuple(done.T), has, dec, by_commission,
@@ -396,19 +442,18 @@ class _Space:
         return made
 
 
-def _add(contribution: Contribution, cents: int | None, unit: int, x, done, has, dec, i: int) -> None:
-    """Add what a numeric fact's value contributes to a row's columns."""
-    target = contribution.target
-    if target is None:
-        return
+def _add(target: tuple, cents: np.ndarray, unit: int, rows: np.ndarray, x, done, has, dec) -> None:
+    """Add to the columns of the rows chosen (`rows`, a mask) what a numeric fact adds to `target` (its
+    hundredths, `cents`, one per row)."""
     if target[0] == "x":
-        x[CATEGORIES.index(target[1])] += cents * unit
+        x[rows, CATEGORIES.index(target[1])] += cents[rows] * unit
     elif target[0] == "done":
         for k in done_keys(*target[1]):
-            done[k] += cents * unit
+            done[rows, k] += cents[rows] * unit
     else:
-        has[i] = cents is not None
-        dec[i] = 0 if cents is None else cents * unit
+        absent = cents[rows] == NO_VALUE
+        has[rows] = ~absent
+        dec[rows] = np.where(absent, 0, cents[rows]) * unit
 
 
 def _kind(space: _Space, row: Row, i: int, status, combination, low, high, left, least, has, dec):
