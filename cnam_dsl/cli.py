@@ -356,6 +356,9 @@ def cmd_missing(args) -> int:
             from .answer.why_not import why_not
 
             answer["why_not"] = why_not(rules.engine, question, answer)
+        elif args.why_not:
+            print("--why-not : « Pourquoi pas ? » répond sur un dossier complet ; celui-ci a des faits inconnus "
+                  "(voir les questions qui peuvent changer la réponse)", file=sys.stderr)
     except RequestError as exc:
         raise request_usage(exc) from None
     except SolverError as exc:

@@ -80,3 +80,13 @@ def test_cnam_missing_why_not(tmp_path):
     assert "prouvé par le solveur" in text
     plain = run_cnam(*args[:-1], "--format", "json").stdout
     assert "why_not" not in plain
+
+
+def test_cnam_missing_why_not_on_an_incomplete_file_says_it_answers_complete_files(tmp_path):
+    path = tmp_path / "magasinier.json"
+    path.write_text(json.dumps({"experiences": [{"label": "Magasinier", "months": 36, "field": "unknown"}]}),
+                    encoding="utf-8")
+    run = run_cnam("missing", "--diploma", "licence", "--source", "cnam-eleves", "--profile", str(path), "--date",
+                   "2026-01-01", "--why-not", "--format", "json")
+    assert run.returncode == 0
+    assert "why_not" not in json.loads(run.stdout) and "dossier complet" in run.stderr
