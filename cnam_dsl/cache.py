@@ -159,15 +159,22 @@ def _dumps(value) -> bytes:
     return buffer.getvalue()
 
 
-def cached_rule_base(root: Path):
-    """`check.load_rule_base(root)`, read from the cache when the rules have not changed.
+def rule_base_key(root: Path) -> str | None:
+    """The key of a rules folder's entries; None when the cache is off (or the folder is missing)."""
+    root = Path(root)
+    return rules_key(root) if cache_dir() is not None and root.is_dir() else None
+
+
+def cached_rule_base(root: Path, key: str | None = ""):
+    """`check.load_rule_base(root)`, read from the cache when the rules have not changed (`key`: their
+    `rule_base_key`, computed when not given).
 
     From the cache, the diagnostics are not kept: only a rule base without errors is stored.
     """
     root = Path(root)
     folder = cache_dir()
-    key = rules_key(root) if folder is not None and root.is_dir() else None
-    if key is not None:
+    key = rule_base_key(root) if key == "" else key
+    if key is not None and folder is not None:
         payload = read_entry(folder, f"rules-{key[:32]}.pickle", key)
         if payload is not None:
             collecting = gc.isenabled()
@@ -182,19 +189,37 @@ def cached_rule_base(root: Path):
     from .language.check import load_rule_base
 
     base, diagnostics = load_rule_base(root)
-    if key is not None and base is not None:
+    if key is not None and folder is not None and base is not None:
         if write_entry(folder, f"rules-{key[:32]}.pickle", key, _dumps(base)):
             _prune(folder)
     return base, diagnostics
 
 
+def cached_example_failures(key: str | None):
+    """The worked examples found failing in the rule base of this key (`rules.Rules.failing_examples`), as
+    remembered; None when they have not been checked yet (or the cache is off)."""
+    folder = cache_dir()
+    payload = read_entry(folder, f"examples-{key[:32]}.pickle", key) if key and folder is not None else None
+    try:
+        return pickle.loads(payload) if payload is not None else None  # noqa: S301  (our own file, checked)
+    except Exception:  # noqa: BLE001  (a corrupt entry is checked again)
+        return None
+
+
+def remember_example_failures(key: str | None, failures: list) -> None:
+    folder = cache_dir()
+    if key and folder is not None:
+        write_entry(folder, f"examples-{key[:32]}.pickle", key, _dumps(list(failures)))
+
+
 def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("rules-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[KEEP:]:
-        try:
-            old.unlink()
-        except OSError:
-            pass
+    for kind in ("rules", "examples"):
+        entries = sorted(folder.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[KEEP:]:
+            try:
+                old.unlink()
+            except OSError:
+                pass
 
 
 # ---------------------------------------------------------------- proved closed forms

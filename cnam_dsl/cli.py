@@ -9,32 +9,20 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from functools import partial
 from pathlib import Path
 
-from .paths import default_rules_dir
+from .argparse_fr import ArgumentParser, french
+
 
 
 class UsageError(Exception):
     """A request that cannot be answered: printed as one line, exit code 2."""
 
 
-class Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse's own errors: one line, exit 2
-        raise UsageError(_translate_argparse(message))
-
-
-def _translate_argparse(message: str) -> str:
-    replacements = {
-        "the following arguments are required": "options obligatoires manquantes",
-        "unrecognized arguments": "arguments non reconnus",
-        "invalid choice": "choix invalide",
-        "expected one argument": "une valeur est attendue",
-        "argument": "option",
-        "choose from": "choisir parmi",
-    }
-    for en, fr in replacements.items():
-        message = message.replace(en, fr)
-    return message
+class Parser(ArgumentParser):
+    def error(self, message: str):  # argparse's own errors, in French: one line, exit 2
+        raise UsageError(french(message))
 
 
 def build_parser() -> Parser:
@@ -43,19 +31,29 @@ def build_parser() -> Parser:
         description="Les exigences d'expérience professionnelle du Cnam, en règles exécutables : "
                     "vérifier les règles, dire ce qui manque à un candidat, la recevabilité VAE.",
     )
+    parser.add_version(f"cnam {tool_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=Parser)
 
-    def command(name: str, help_text: str) -> Parser:
+    def command(name: str, help_text: str, format_help: str | None = None) -> Parser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument("--rules", metavar="DOSSIER", type=Path, default=None,
                        help="dossier de la base de règles (par défaut : la base livrée)")
         p.add_argument("--format", choices=("text", "json"), default="text",
-                       help="text : français, pour les personnes (défaut) ; json : pour les scripts")
+                       help=format_help or "text : français, pour les personnes (défaut) ; json : pour les scripts")
         return p
 
     p = command("check", "Vérifier que des fichiers de règles sont bien formés et cohérents.")
     p.add_argument("paths", nargs="*", type=Path, metavar="CHEMIN",
                    help="fichiers .cnr ou dossiers (par défaut : toute la base de règles)")
+    p.add_argument("--coverage", action="store_true",
+                   help="pour chaque instruction, les exemples qui l'exercent et de quel côté de chaque seuil")
+    p.add_argument("--mutants", action="store_true",
+                   help="muter les règles (durées, qualificatifs, voies…) : les exemples distinguent-ils chaque "
+                        "mutant ? pour chaque survivant, l'exemple manquant proposé")
+    p.add_argument("--fail-on-survivors", action="store_true",
+                   help="avec --mutants (qu'elle implique) : code de sortie 1 si un mutant survit")
+    p.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                   help="processus pour juger les mutants (défaut : les processeurs disponibles)")
 
     p = command("missing", "Ce qu'il manque à un candidat pour un diplôme : rien, un stage, ou de l'expérience.")
     p.add_argument("--diploma", required=True, metavar="ID", help="diplôme visé (ex. licence, bac+2, ingenieur)")
@@ -111,6 +109,8 @@ def build_parser() -> Parser:
                         "réponses (par défaut : le dossier site/ s'il est construit)")
     p.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDES",
                    help="délai maximal de réponse à une demande, attente comprise (défaut : 30)")
+    p.add_argument("--db", metavar="URL",
+                   help="base des décisions enregistrées (défaut : CNAM_DB, sinon le fichier SQLite de l'utilisateur)")
 
     p = command("diff", "Où deux sources, ou deux versions de la base de règles, répondent-elles différemment à "
                         "un candidat ? Chaque divergence vient avec un candidat témoin.")
@@ -128,13 +128,16 @@ def build_parser() -> Parser:
     p.add_argument("--fail-on-divergence", action="store_true",
                    help="code de sortie 1 s'il y a une divergence (intégration continue)")
 
-    p = command("batch", "Répondre pour toute une cohorte : une demande JSON par ligne, une réponse JSON par ligne.")
+    p = command("batch", "Répondre pour toute une cohorte : une demande JSON par ligne, une réponse JSON par ligne.",
+                "json : une ligne JSON par réponse (défaut), ou le rapport de --against en JSON ; text : chaque "
+                "réponse en français (en un seul processus), ou le rapport de --against (défaut)")
     p.add_argument("--input", required=True, metavar="FICHIER",
                    help="demandes en lignes JSON {\"command\": \"missing\"|\"vae\", ..., \"profile\": {...}} "
                         "(- : entrée standard)")
     p.add_argument("--jobs", type=_jobs, default=1, metavar="N", help="processus de calcul (défaut : 1)")
     p.add_argument("--against", type=Path, default=None, metavar="DOSSIER",
                    help="autre base de règles : dire combien de réponses changent, par nature de changement")
+    p.set_defaults(format=None)  # without --format: JSON lines for the answers, French for the --against report
 
     p = command("examples", "Des candidats de part et d'autre de chaque seuil d'un diplôme, avec les réponses des "
                             "règles, dans la syntaxe des exemples des fichiers de règles.")
@@ -160,7 +163,20 @@ def build_parser() -> Parser:
         if name == "serve":
             d.add_argument("--host", default="127.0.0.1", metavar="ADRESSE", help="adresse d'écoute (défaut : 127.0.0.1)")
             d.add_argument("--port", type=_port, default=8000, metavar="PORT", help="port d'écoute (défaut : 8000)")
+    from .records.commands import add_commands as add_record_commands  # cnam record, cnam records ...
+
+    add_record_commands(sub, command)
     return parser
+
+
+def tool_version() -> str:
+    """The installed version of cnam-dsl (that of pyproject.toml)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cnam-dsl")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(version inconnue : paquet non installé)"
 
 
 def _date(text: str) -> date:
@@ -204,12 +220,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return 2
-        handler = {"check": cmd_check, "missing": cmd_missing, "interview": cmd_interview, "vae": cmd_vae, "fmt": cmd_fmt,
-                   "lsp": cmd_lsp, "serve": cmd_serve, "diff": cmd_diff,
-                   "examples": cmd_examples, "docs": cmd_docs, "batch": cmd_batch}[args.command]
+        handler = {"check": cmd_check, "missing": cmd_missing, "interview": cmd_interview, "vae": cmd_vae,
+                   "fmt": cmd_fmt, "lsp": cmd_lsp, "serve": cmd_serve, "diff": cmd_diff,
+                   "examples": cmd_examples, "docs": cmd_docs, "batch": cmd_batch}.get(args.command) or args.handler
         return handler(args)
     except UsageError as exc:
         print(f"cnam: erreur: {exc}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:  # an optional part not installed (or a broken installation)
+        from .extras import missing_module
+
+        command = " ".join(filter(None, (args.command, getattr(args, "docs_command", None))))
+        print(f"cnam: erreur: {missing_module(command, exc.name or '?')}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("cnam: interrompu", file=sys.stderr)
@@ -233,14 +255,20 @@ OPTIONS = {"diploma": "--diploma", "sources": "--source", "source": "--source", 
            "against_rev": "--against-rev"}
 
 
-def load_rules(rules: Path | None):
-    """The rule base (`rules.Rules`), or a UsageError saying why it cannot be used."""
+def load_rules(rules: Path | None, authoring: bool = False):
+    """The rule base (`rules.Rules`), or a UsageError saying why it cannot be used. For `authoring` (comparing
+    two versions, writing examples), a rule base is used even if its worked examples fail (a warning names
+    each): a change of a threshold breaks the examples around it, and these commands are how an author sees
+    what the change does and writes the new examples."""
     from .rules import Rules, RulesError
 
     try:
-        return Rules.load(rules)
+        loaded = Rules.load(rules, failing_examples=authoring)
     except RulesError as exc:
         raise UsageError(str(exc)) from None
+    for line in loaded.example_warnings():
+        print(f"cnam: avertissement: {line}", file=sys.stderr)
+    return loaded
 
 
 def load_base(rules: Path | None):
@@ -261,74 +289,105 @@ def load_candidate(path: str, partial: bool = False):
 
 def request_usage(error) -> UsageError:
     """A question's errors (`request.RequestError`) as one line, each field named as the options name it."""
-    return UsageError("; ".join(f"{OPTIONS.get(e.path, e.path)} : {e.message}" if e.path else e.message
+    return UsageError(" ; ".join(f"{OPTIONS.get(e.path, e.path)} : {e.message}" if e.path else e.message
                                 for e in error.errors))
 
 
 def cmd_check(args) -> int:
     from .language.check import check_files, rule_files
+    from .language.folders import CheckGroup, check_groups
     from .diagnostics import render
     from .answer.present import to_json
     from .cache import ProofStore
     from .rules import Rules
     from .solve import SolverError
 
-    root = args.rules or default_rules_dir()
-    paths = expand_paths(args.paths, root) if args.paths else rule_files(root)
-    base, diagnostics = check_files(paths, root if not args.paths else None)
-    if base is not None:
-        try:
-            diagnostics += Rules(base, root, proofs=ProofStore.default()).verify()
-        except SolverError as exc:
-            raise UsageError(str(exc)) from None
-    texts = base.texts if base is not None else {}
-    if args.format == "json":
-        print(to_json([d.to_json() for d in diagnostics]))
+    root = rule_root(args.rules)
+    for p in args.paths:
+        if not p.exists():
+            raise UsageError(f"fichier ou dossier introuvable : {p}")
+        if p.is_dir() and not rule_files(p):
+            raise UsageError(f"aucun fichier .cnr dans {p}")
+    groups = check_groups(args.paths, root) if args.paths else [CheckGroup((), tuple(rule_files(root)))]
+    diagnostics, texts, checked = [], {}, []
+    for group in groups:
+        base, found = check_files(group.files, root if not args.paths else None)
+        if base is not None:
+            rules = Rules(base, root, proofs=ProofStore.default())
+            try:
+                found += rules.verify()
+            except SolverError as exc:
+                raise UsageError(str(exc)) from None
+            texts.update(base.texts)
+            checked.append(rules)
+        diagnostics += [d for d in found if group.reports(d.span.file)]
+    failed = any(d.is_error for d in diagnostics)
+    if failed:
+        extra = _check_extras(args, None, "la base de règles a des erreurs")
+    elif len(checked) != 1:
+        extra = _check_extras(args, None, "une seule base de règles à la fois")
     else:
-        texts = texts or _read_texts(diagnostics)
+        extra = _check_extras(args, checked[0], "")
+    if args.format == "json":
+        listed = [d.to_json() for d in diagnostics]
+        print(to_json({"diagnostics": listed, **extra["json"]} if extra["json"] else listed))
+    else:
+        texts = {**_read_texts(diagnostics), **texts}
         for d in diagnostics:
             print(render(d, texts))
         errors = sum(d.is_error for d in diagnostics)
         warnings = len(diagnostics) - errors
-        print(f"{len(paths)} fichier(s) vérifié(s) : {errors} erreur(s), {warnings} avertissement(s).")
-    return 1 if any(d.is_error for d in diagnostics) else 0
+        context = sum(len(g.context) for g in groups)
+        print(f"{sum(len(g.reported) for g in groups)} fichier(s) vérifié(s)"
+              + (f", dans le contexte de {context} autre(s)" if context else "")
+              + f" : {errors} erreur(s), {warnings} avertissement(s).")
+        for text in extra["text"]:
+            print("\n" + text)
+    return 1 if failed or extra["survived"] else 0
 
 
-def expand_paths(paths: list[Path], root: Path) -> list[Path]:
-    """The files to check: those named and the .cnr files under the folders named, in the context
-    of the rule base: its diploma declarations (unless the files named declare diplomas) and the
-    declarations (title, document, general rules) of the sources the files named use."""
-    from .language.check import rule_files
+def _check_extras(args, rules, why: str) -> dict:
+    """What `--coverage` and `--mutants` add to `cnam check` (`rules`: None when they cannot run, `why`
+    says why): JSON fields, texts, and whether a mutant survived where it must not."""
+    import os
 
-    files = []
-    for p in paths:
-        if p.is_dir():
-            files += rule_files(p)
-        elif p.is_file():
-            files.append(p)
-        else:
-            raise UsageError(f"{p}: fichier introuvable")
-    headers = {f: _header(f) for f in files}
-    declares = any(h[0] for h in headers.values())
-    used = {h[1] for h in headers.values() if h[1] and not h[2]}
-    resolved = {f.resolve() for f in files}
-    context = []
-    for f in rule_files(Path(root)) if Path(root).is_dir() else []:
-        has_diplomas, source, described = _header(f)
-        if f.resolve() not in resolved and ((has_diplomas and not declares) or (described and source in used)):
-            context.append(f)
-    return context + files
+    from .solve import SolverError
+
+    extra = {"json": {}, "text": [], "survived": False}
+    mutants = args.mutants or args.fail_on_survivors
+    if rules is None:
+        if args.coverage or mutants:
+            extra["text"].append(f"Couverture et mutants : non calculés, {why}.")
+        return extra
+    if args.coverage:
+        from .analysis.coverage import coverage, coverage_text
+
+        found = coverage(rules.base)
+        extra["json"]["coverage"] = [c.to_json() for c in found]
+        extra["text"].append(coverage_text(found))
+    if mutants:
+        from .analysis.mutants import mutants_text, mutation_report
+
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        try:
+            report = mutation_report(rules, jobs=args.jobs or cores)
+        except SolverError as exc:
+            raise UsageError(f"mutants : {exc}") from None
+        extra["json"]["mutants"] = report["mutants"]
+        extra["json"]["mutant_counts"] = report["counts"]
+        extra["text"].append(mutants_text(report))
+        extra["survived"] = args.fail_on_survivors and report["counts"]["survived"] > 0
+    return extra
 
 
-def _header(path: Path) -> tuple[bool, str | None, bool]:
-    """(declares diplomas, source id, describes the source with a title or document) of a rule file."""
+def rule_root(rules: Path | None) -> Path:
+    """The rule base's folder (default: the shipped one), or a UsageError if it is missing or holds no rule file."""
+    from .rules import RulesError, rule_folder
+
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return False, None, False
-    source = next((ln.split()[1] for ln in lines if ln.startswith("source ") and len(ln.split()) > 1), None)
-    described = any(ln.strip().startswith(("titre ", "document ")) for ln in lines)
-    return any(ln.startswith("diplôme ") for ln in lines), source, described
+        return rule_folder(rules)
+    except RulesError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _read_texts(diagnostics) -> dict[str, str]:
@@ -422,7 +481,10 @@ def cmd_batch(args) -> int:
         raise UsageError(f"{args.input}: fichier introuvable")
     try:
         if args.against is None:
-            batch.run(args.input, args.rules, args.jobs)
+            if args.format == "text":
+                batch.run_text(args.input, args.rules)
+            else:
+                batch.run(args.input, args.rules, args.jobs)
             return 0
         report = batch.impact(args.input, args.rules, args.against)
     except batch.LineError as exc:
@@ -457,11 +519,11 @@ def cmd_fmt(args) -> int:
     from .authoring.fmt import contexts, format_files
     from .answer.present import to_json
 
-    root = args.rules or default_rules_dir()
+    root = rule_root(args.rules)
     files = []
     for p in args.paths or [root]:
         if not p.exists():
-            raise UsageError(f"{p}: fichier introuvable")
+            raise UsageError(f"fichier ou dossier introuvable : {p}")
         files += rule_files(p) if p.is_dir() else [p]
     report = format_files(files, contexts(root), check_only=args.check)
     for _, reason in report.refused:
@@ -471,19 +533,17 @@ def cmd_fmt(args) -> int:
 
 
 def cmd_lsp(args) -> int:
-    try:
-        from .lsp import serve
-    except ImportError as exc:
-        raise UsageError(f"le serveur de langage demande pygls ({exc.name}) : pip install 'cnam-dsl[lsp]'") from None
-    serve(args.rules)
+    from .lsp import serve
+
+    serve(rule_root(args.rules) if args.rules is not None else None)
     return 0
 
 
 def cmd_serve(args) -> int:
-    try:
-        from .web.app import bind_problem, create_app, serve
-    except ImportError as exc:
-        raise UsageError(f"cnam serve demande le paquet {exc.name} : pip install -e . (fastapi, uvicorn)") from None
+    import uvicorn  # noqa: F401  (imported by `serve` once the page is announced: missing, it is said first)
+
+    from .web.app import bind_problem, create_app, serve
+
     if args.docs is not None and not args.docs.is_dir():
         raise UsageError(f"--docs : dossier introuvable « {args.docs} » (la documentation se construit avec cnam docs build)")
     docs = args.docs or (Path("site") if (Path("site") / "index.html").is_file() else None)
@@ -493,10 +553,15 @@ def cmd_serve(args) -> int:
         rules = Rules.load(args.rules, timeout_ms=int(min(args.timeout, 5.0) * 1000))
     except RulesError as exc:
         raise UsageError(str(exc)) from None
-    problem = bind_problem(args.host, args.port)
+    import os
+
+    from .web.access import access_problem, weak_token
+
+    token = os.environ.get("CNAM_TOKEN") or None
+    problem = access_problem(args.host, token) or weak_token(token) or bind_problem(args.host, args.port)
     if problem:
         raise UsageError(problem)
-    app = create_app(rules, docs_dir=docs, deadline_seconds=args.timeout)
+    app = create_app(rules, docs_dir=docs, deadline_seconds=args.timeout, records_db=args.db, token=token)
     print(f"cnam serve : page du conseiller sur http://{args.host}:{args.port}/ (Ctrl-C pour arrêter)", file=sys.stderr)
     serve(app, args.host, args.port)
     return 0
@@ -509,7 +574,8 @@ def cmd_diff(args) -> int:
     from .solve import SolverError
 
     try:
-        report, names = diff_report(args, args.date or date.today(), load_rules)
+        compared = args.against is not None or args.against_rev is not None
+        report, names = diff_report(args, args.date or date.today(), partial(load_rules, authoring=compared))
     except RequestError as exc:
         raise request_usage(exc) from None
     except SolverError as exc:
@@ -524,7 +590,7 @@ def cmd_examples(args) -> int:
     from .request import RequestError
     from .solve import SolverError
 
-    rules = load_rules(args.rules)
+    rules = load_rules(args.rules, authoring=True)
     try:
         found = boundary_examples(rules, args.diploma, args.sources)
     except RequestError as exc:
@@ -538,11 +604,17 @@ def cmd_examples(args) -> int:
 def cmd_docs(args) -> int:
     import tempfile
 
+    from .extras import MissingModule, require
+
+    rules = rule_root(args.rules)
+    try:
+        require("docs", f"docs {args.docs_command}")
+    except MissingModule as exc:
+        raise UsageError(str(exc)) from None
     from .diagnostics import render
     from .docsite.build import DocsError, ExamplesFailed, build_site, serve
     from .answer.present import to_json
 
-    rules = args.rules or default_rules_dir()
     with tempfile.TemporaryDirectory(prefix="cnam-site-") as scratch:
         out = args.out or (Path("site") if args.docs_command == "build" else Path(scratch) / "site")
         try:

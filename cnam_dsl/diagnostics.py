@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 
 from .span import Span
 
-SEVERITY_FR = {"error": "erreur", "warning": "avertissement"}
+SEVERITY_FR = {"error": "erreur", "warning": "avertissement", "hint": "remarque"}
 
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """A problem found in rule files: severity is "error" or "warning"; message in French."""
+    """A problem found in rule files: severity is "error", "warning" or "hint" (what the worked examples leave
+    untested, shown by the language server); message in French."""
 
     severity: str
     code: str

@@ -19,15 +19,12 @@ from datetime import date
 from .candidate import Profile, ProfileError, read_profile
 from .candidate.unknown import PartialProfile, read_candidate
 from .candidate.schema import CERTIFICATION, MAX_YEAR, MIN_YEAR, shown
-from .language.model import MILESTONE_FR, MILESTONES, RuleBase
+from .language.model import MILESTONE_FR, MILESTONES, RuleBase, milestone_id
 
 MISSING_FIELDS = ("diploma", "sources", "source", "milestone", "date", "profile")
 VAE_FIELDS = ("certification", "year", "sources", "source", "profile")
 MAX_ID = 60  # longest identifier of a diploma, source or milestone
 MAX_SOURCES = 20
-# A milestone may be named by its id or by its French word (as answers print it).
-MILESTONE_WORDS = {"délivrance": "delivery", "delivrance": "delivery", "candidature": "application",
-                   "probatoire": "probatoire", "examen probatoire": "probatoire", "soutenance": "defense"}
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -47,7 +44,7 @@ class RequestError(Exception):
 
     def __init__(self, errors: list[FieldError]) -> None:
         self.errors = tuple(errors)
-        super().__init__("; ".join(str(e) for e in errors))
+        super().__init__(" ; ".join(str(e) for e in errors))
 
 
 @dataclass(frozen=True)
@@ -148,15 +145,6 @@ def _day(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
-
-
-def milestone_id(word: str) -> str:
-    """A milestone's id from its id or its French word.
-
-    >>> milestone_id("soutenance"), milestone_id("delivery")
-    ('defense', 'delivery')
-    """
-    return MILESTONE_WORDS.get(word.strip().lower(), word)
 
 
 def missing_question(base: RuleBase, data: Mapping, today: date, profile: Profile | None = None,

@@ -30,11 +30,17 @@ from .request import MissingQuestion, VaeQuestion, missing_question, vae_questio
 
 class RulesError(Exception):
     """A rule base that cannot be used: the folder is missing or holds no rule file, or the rules have errors
-    (`diagnostics`, the first named in the message)."""
+    (`diagnostics`, the first named in the message; `texts`: the rule files' texts, where known)."""
 
-    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None) -> None:
+    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None,
+                 texts: Mapping[str, str] | None = None) -> None:
         self.diagnostics = diagnostics or []
+        self.texts = dict(texts or {})
         super().__init__(message)
+
+
+class ExamplesFail(RulesError):
+    """A rule base whose worked examples do not all hold: its answers contradict what its authors wrote."""
 
 
 def rule_folder(root: Path | None) -> Path:
@@ -56,16 +62,23 @@ class Rules:
                  proofs=None, backend=None) -> None:
         self.base, self.root, self.timeout_ms, self.proofs = base, root, timeout_ms, proofs
         self.backend = backend  # None: a `solve.backend.Backend` with `timeout_ms`, made on first need
+        self.example_failures: list[Diagnostic] = []  # the worked examples found failing by `load`
 
     @classmethod
-    def load(cls, root: Path | None = None, *, timeout_ms: int | None = None, cached: bool = True) -> "Rules":
+    def load(cls, root: Path | None = None, *, timeout_ms: int | None = None, cached: bool = True,
+             failing_examples: bool = False) -> "Rules":
         """The rule base of a folder (default: the shipped one), from the cache when its files and the code
-        have not changed; RulesError if it cannot be used."""
-        from .cache import ProofStore, cached_rule_base
+        have not changed; RulesError if it cannot be used: the folder is missing or empty, a rule has an
+        error, or a worked example does not hold (ExamplesFail; checked once per version of the rules and
+        of the code, the verdict kept in the cache). With `failing_examples`, a rule base whose examples
+        fail is used all the same (to compare it with another: a change of rules breaks the examples at its
+        thresholds), the failures in `example_failures` (`example_warnings` words them)."""
+        from .cache import ProofStore, cached_rule_base, rule_base_key
 
         root = rule_folder(root)
+        key = rule_base_key(root) if cached else None
         if cached:
-            base, diagnostics = cached_rule_base(root)
+            base, diagnostics = cached_rule_base(root, key)
         else:
             from .language.check import load_rule_base
 
@@ -74,7 +87,37 @@ class Rules:
             first = next(d for d in diagnostics if d.is_error)
             raise RulesError(f"{first.span}: la base de règles contient des erreurs ({first.message}) ; "
                              f"lancez « cnam check --rules {root} »", diagnostics)
-        return cls(base, root, timeout_ms=timeout_ms, proofs=ProofStore.default() if cached else None)
+        rules = cls(base, root, timeout_ms=timeout_ms, proofs=ProofStore.default() if cached else None)
+        rules.example_failures = failures = rules.failing_examples(key)
+        if failures and not failing_examples:
+            more = f", et {len(failures) - 1} autre(s)" if len(failures) > 1 else ""
+            raise ExamplesFail(f"{failures[0].span}: un exemple de la base de règles ne tient pas "
+                               f"({failures[0].message}{more}) ; lancez « cnam check --rules {root} »",
+                               failures, base.texts)
+        return rules
+
+    def failing_examples(self, key: str | None = None) -> list[Diagnostic]:
+        """The worked examples of the rule files that do not hold (`cnam check`'s E310, E311), as remembered in
+        the cache under `key` (`cache.rule_base_key`), else checked (and remembered). A solver that gives up
+        on an example leaves the question open: none is reported, nothing is remembered."""
+        from .cache import cached_example_failures, remember_example_failures
+
+        remembered = cached_example_failures(key)
+        if remembered is not None:
+            return remembered
+        from .analysis.verify import failing_examples
+        from .solve import SolverError
+
+        try:
+            failures = failing_examples(self.engine)
+        except SolverError:
+            return []
+        remember_example_failures(key, failures)
+        return failures
+
+    def example_warnings(self) -> list[str]:
+        """The worked examples found failing, one line each (`path:line:col: …`), for a rule base used anyway."""
+        return [f"{d.span}: un exemple de la base de règles ne tient pas ({d.message})" for d in self.example_failures]
 
     @cached_property
     def engine(self):
@@ -82,6 +125,14 @@ class Rules:
         from .solve import Engine
 
         return Engine(self.base, self.timeout_ms, proofs=self.proofs, backend=self.backend)
+
+    @cached_property
+    def snapshot(self):
+        """The rule base's files (`records.snapshot.Snapshot`: what a decision record stores), read on first
+        need."""
+        from .records.snapshot import Snapshot
+
+        return Snapshot.of(self.root if self.root is not None else default_rules_dir())
 
     # ------------------------------------------------------------ questions
 
@@ -108,13 +159,13 @@ class Rules:
             return partial_answer(self.engine, question)
         return missing_answer(self.engine, question)
 
-    def vae(self, question: VaeQuestion | Mapping, profile: Profile | None = None) -> dict:
-        """The answer of `cnam vae` (the contract's JSON)."""
+    def vae(self, question: VaeQuestion | Mapping, profile: Profile | None = None, today: date | None = None) -> dict:
+        """The answer of `cnam vae` (the contract's JSON), asked on `today` (default: today)."""
         from .answer.explain import vae_answer
 
         if not isinstance(question, VaeQuestion):
-            question = self.vae_question(question, profile)
-        return vae_answer(self.engine, question)
+            question = self.vae_question(question, profile, today)
+        return vae_answer(self.engine, question, today)
 
     def verify(self, on: date | None = None) -> list[Diagnostic]:
         """What the solver finds wrong with the rules: pathways no one can follow, worked examples that do not

@@ -163,7 +163,7 @@ def test_broken_worked_example_fails_check_with_its_line(tmp_path):
                           "  expérience de 36 mois hors domaine\n  attendu stage de 4 à 6 mois", 1)
     assert broken != text
     target.write_text(broken, encoding="utf-8")
-    line = broken.splitlines().index("  attendu stage de 4 à 6 mois") + 1
+    line = next(i for i, text in enumerate(broken.splitlines(), 1) if text.startswith("  attendu stage de 4 à 6 mois"))
     result = run_cnam("check", "--rules", str(rules))
     assert result.returncode == 1
     assert f"licence.cnr:{line}:3: erreur: exemple" in result.stdout

@@ -57,13 +57,21 @@ def rule_base_copy(tmp_path: Path, name: str = "rules") -> Path:
     return copy
 
 
-def change_bac2_in_field_threshold(rules: Path) -> None:
-    """cnam-na, Bac+2 in the field: 2 years (24 months) become 18 months."""
+def change_bac2_in_field_threshold(rules: Path, examples: bool = True) -> None:
+    """cnam-na, Bac+2 in the field: 2 years (24 months) become 18 months; and, as an author would (unless
+    `examples` is false), the worked examples at that threshold are brought in line."""
     path = rules / "cnam-na" / "bac2.cnr"
     text = path.read_text(encoding="utf-8")
     old = "exige expérience salariée, dans le domaine, de niveau suffisant, d'au moins 2 ans"
     assert text.count(old) == 1
-    path.write_text(text.replace(old, old.replace("2 ans", "18 mois")), encoding="utf-8")
+    text = text.replace(old, old.replace("2 ans", "18 mois"))
+    if examples:  # 23 months in the field now suffice; whoever missed 24 months now misses 18
+        before = "expérience de 23 mois dans le domaine\n  attendu manque 1 mois"
+        assert text.count(before) == 1
+        text = text.replace(before, "expérience de 23 mois dans le domaine\n  attendu satisfait")
+        assert "attendu manque 24 mois" in text
+        text = text.replace("attendu manque 24 mois", "attendu manque 18 mois")
+    path.write_text(text, encoding="utf-8")
 
 
 # ---------------------------------------------------------------- the two general sources
@@ -225,6 +233,21 @@ def test_one_number_changed_gives_divergences_in_the_changed_band_only(tmp_path)
     first = satisfied[0]
     for side, rules in zip(report["sides"], (ROOT / "rules", new)):
         assert missing(tmp_path, first["witness"], "bac+2", "delivery", "cnam-na", rules) == first["answers"][side]
+
+
+def test_a_new_version_whose_examples_fail_is_compared_with_a_warning_naming_them(tmp_path):
+    new = rule_base_copy(tmp_path, "nouvelle")
+    change_bac2_in_field_threshold(new, examples=False)
+    result = run_cnam("diff", "--rules", str(ROOT / "rules"), "--against", str(new), "--diploma", "bac+2",
+                      "--format", "json")
+    assert result.returncode == 0 and json.loads(result.stdout)["divergences"]
+    warnings = result.stderr.splitlines()
+    # one warning per worked example at that threshold (those that miss 24 months, and 23 months in the field)
+    assert len(warnings) >= 2 and all(w.startswith("cnam: avertissement: nouvelle/cnam-na/bac2.cnr:") for w in warnings)
+    assert "(exemple « Bac+2 : 23 mois dans le domaine ne suffisent pas seuls » : attendu « manque », les règles " \
+           "donnent « satisfait »)" in warnings[0]
+    refused = run_cnam("missing", "--rules", str(new), "--diploma", "bac+2", "--profile", "-", stdin="{}")
+    assert refused.returncode == 2 and "un exemple de la base de règles ne tient pas" in refused.stderr
 
 
 def test_identical_rule_bases_give_no_divergence(tmp_path):

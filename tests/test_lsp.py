@@ -74,7 +74,8 @@ async def diagnostics_until(client: LanguageClient, uri: str, condition, timeout
 
 
 def clean(diagnostics) -> bool:
-    return diagnostics is not None and len(diagnostics) == 0
+    """No error and no warning (hints on statements the worked examples leave untested may remain)."""
+    return diagnostics is not None and all(d.severity == lsp.DiagnosticSeverity.Hint for d in diagnostics)
 
 
 def at(line: int, character: int) -> lsp.Position:
@@ -128,6 +129,29 @@ async def test_a_failing_worked_example_is_reported(client, rules):
     assert "il manque 1 mois selon les règles" in error.message
     show(client, path, path.read_text(encoding="utf-8"))
     await diagnostics_until(client, uri, clean, 300)
+
+
+async def test_a_statement_no_example_exercises_gets_a_hint(client, rules):
+    path = rules / "referentiel-formation" / "ingenierie-formation.cnr"
+    text = path.read_text(encoding="utf-8") + """
+voie essai pour ingenierie-formation
+  selon « L’expérience professionnelle requise est de trois années dont deux dans la spécialité. »
+  jalon délivrance
+  exige expérience salariée, d'au moins 5 ans
+"""
+    uri = show(client, path, text)
+    line = text.split("\n").index("  exige expérience salariée, d'au moins 5 ans")
+
+    def hinted(ds):
+        return ds and any(d.code == "H400" and d.range.start.line == line for d in ds)
+
+    found = await diagnostics_until(client, uri, hinted, 300)
+    hint = next(d for d in found if d.code == "H400" and d.range.start.line == line)
+    assert hint.severity == lsp.DiagnosticSeverity.Hint
+    assert "aucun exemple au seuil ou au-dessus — 60 mois (5 ans)" in hint.message
+    assert "aucun exemple ne met « salariée » à l'épreuve" in hint.message
+    show(client, path, path.read_text(encoding="utf-8"))
+    await diagnostics_until(client, uri, lambda ds: clean(ds) and not hinted(ds), 300)
 
 
 # ---------------------------------------------------------------- reading the rules
@@ -185,6 +209,31 @@ async def test_outline_lists_the_blocks(client, rules):
     assert names[:3] == ["source cnam-na", "voie bac2-domaine", "voie bac2-autre-domaine"]
     assert symbols[1].kind == lsp.SymbolKind.Function and symbols[1].detail == "pour bac+2"
     assert any(c.name.startswith("exige expérience salariée") for c in symbols[1].children)
+
+
+async def test_a_file_being_typed_keeps_its_outline_and_hovers(client, rules):
+    """While one block has a syntax error (as it does between keystrokes), the others still hover and outline,
+    at their new lines."""
+    path = rules / "cnam-eleves" / "licence.cnr"
+    text = path.read_text(encoding="utf-8").replace("source cnam-eleves\n", "source cnam-eleves\n\nvoie nouvelle pour\n", 1)
+    uri = show(client, path, text)
+    await diagnostics_until(client, uri, lambda ds: ds and any(d.code == "E100" for d in ds))
+    document = lsp.TextDocumentIdentifier(uri=uri)
+    symbols = await client.text_document_document_symbol_async(lsp.DocumentSymbolParams(text_document=document))
+    names = [s.name for s in symbols]
+    assert names[:3] == ["source cnam-eleves", "voie licence-specialite", "voie licence-hors-specialite"]
+    assert "voie nouvelle" not in names
+    hover = await client.text_document_hover_async(lsp.HoverParams(text_document=document,
+                                                                   position=position_of(text, "durée modulable")))
+    assert hover is not None and "sans descendre sous 3 mois" in hover.contents.value
+    where = position_of(text, "pour licence")
+    hover = await client.text_document_hover_async(lsp.HoverParams(
+        text_document=document, position=at(where.line, where.character + 6)))
+    assert hover is not None and "Licence, parcours complet" in hover.contents.value
+    statements = await complete(client, uri, at(position_of(text, "voie nouvelle").line + 1, 2))
+    assert "exige un stage de 6 mois" in statements
+    show(client, path, path.read_text(encoding="utf-8"))
+    await diagnostics_until(client, uri, clean)
 
 
 # ---------------------------------------------------------------- writing the rules

@@ -89,7 +89,8 @@ def test_the_same_words_as_the_docs_lexer():
 def test_completion_templates_are_valid_statements(kind):
     header = {"source": "source s", "diploma": "diplôme d « D »", "pathway": "voie v pour d",
               "reuse": "reprise d comme e", "general": "règle générale g", "early": "examen anticipé",
-              "vae": "vae v", "example": "exemple « e »"}[kind]
+              "vae": "vae v", "example": "exemple « e »", "certification": "certification du Cnam C1 « C »",
+              "check": "à vérifier c"}[kind]
     for statement in STATEMENTS[kind]:
         rule_file, diagnostics = parse_text(f"{header}\n  {statement}\n", "t.cnr")
         assert rule_file is not None, (statement, [d.message for d in diagnostics])

@@ -23,7 +23,7 @@ from pathlib import Path
 from ..answer.describe import KIND_FR, months_fr, profile_facts_fr
 from ..answer.explain import comparable, missing_answer, number
 from ..request import FieldError, RequestError, missing_question
-from ..language.model import MILESTONE_FR, MILESTONES, Pathway, RuleBase
+from ..language.model import MILESTONE_FR, MILESTONES, Pathway, RuleBase, milestone_id
 from ..candidate import Experience, InternshipDone, Profile, facts_of, read_profile
 from ..solve import Engine
 from ..solve.witness import Band, DivergenceSearch, Found, Side
@@ -85,11 +85,12 @@ def diff_report(args, on: date, load) -> tuple[dict, dict[str, str]]:
 
     root = args.rules or default_rules_dir()
     label = str(args.rules) if args.rules else "base livrée"
+    milestone = milestone_id(args.milestone) if args.milestone else None  # its id or its French word
     if args.against is not None and args.against_rev is not None:
         raise RequestError([FieldError("against", "--against et --against-rev : choisissez l'une des deux options")])
     if args.against is None and args.against_rev is None:
         rules = _rule_set(label, root, load)
-        report = compare(source_comparisons(rules, args.sources or [], args.diploma, args.milestone, on), on)
+        report = compare(source_comparisons(rules, args.sources or [], args.diploma, milestone, on), on)
         return report, _names(rules.base)
     with tempfile.TemporaryDirectory(prefix="cnam-diff-") as tmp:
         if args.against_rev is not None:
@@ -99,7 +100,7 @@ def diff_report(args, on: date, load) -> tuple[dict, dict[str, str]]:
             old = _rule_set(label, root, load)
             new = _rule_set(str(args.against) + (" (nouvelle)" if str(args.against) == label else ""),
                             args.against, load)
-        comparisons, changes = rules_comparisons(old, new, args.sources, args.diploma, args.milestone, on)
+        comparisons, changes = rules_comparisons(old, new, args.sources, args.diploma, milestone, on)
         report = compare(comparisons, on, changes)
         report["sides"] = [old.label, new.label]
         return report, {**_names(old.base), **_names(new.base)}
@@ -133,7 +134,23 @@ def source_comparisons(rules: RuleSet, sources: list[str], diploma: str | None, 
         at = f" au jalon {milestone}" if milestone else ""
         raise RequestError([FieldError("diploma", f"les sources {a} et {b} n'énoncent pas toutes deux d'exigence pour "
                            f"{diploma}{at} à la date du {on.isoformat()}")])
+    if not found:
+        raise RequestError([FieldError("sources", nothing_shared(base, [a, b], milestone, on))])
     return found
+
+
+def nothing_shared(base: RuleBase, sources: list[str], milestone: str | None, on: date) -> str:
+    """Why two sources cannot be compared: the diplomas each states requirements for, none in common."""
+    at = f" au jalon {milestone}" if milestone else ""
+    stated = []
+    for s in sources:
+        diplomas = sorted({d for d, info in base.diplomas.items() for m in info.milestones
+                           if milestone in (None, m) and s in base.sources_for(d, m, on)})
+        vae = " (règles de recevabilité VAE seulement, que cnam diff ne compare pas)" if (
+            not diplomas and s in base.vae_sources(on.year)) else ""
+        stated.append(f"{s} : {', '.join(diplomas) or 'aucun diplôme'}{vae}")
+    return (f"les sources {' et '.join(sources)} n'énoncent d'exigence pour aucun diplôme commun{at} à la date du "
+            f"{on.isoformat()}, rien à comparer ({' ; '.join(stated)})")
 
 
 def rules_comparisons(old: RuleSet, new: RuleSet, sources: list[str] | None, diploma: str | None,

@@ -18,15 +18,13 @@ from ..answer.describe import experience_fr, internship_fr
 from .diff import witness_profile
 from ..answer.explain import missing_answer, number
 from ..request import FieldError, RequestError, missing_question
-from ..language.model import ADDED_ANY_FIELD, ADDED_IN_FIELD, Pathway
-from ..language.parse import MILESTONE_IDS
+from ..language.model import ADDED_ANY_FIELD, ADDED_IN_FIELD, MILESTONE_WORD, Pathway
 from ..candidate import Profile
 from ..solve import Engine
 from ..solve.boundaries import at_threshold
 from ..solve.terms import DECISION, stage_name, var_name
 from .verify import EXAMPLE_DAY
 
-MILESTONE_WORDS = {v: k for k, v in MILESTONE_IDS.items()}
 KIND_WORDS = {"self_employed": "non salariée", "volunteer": "bénévole", "union": "syndicale"}
 
 
@@ -43,18 +41,7 @@ class BoundaryExample:
 
     def facts(self) -> list[str]:
         """The candidate as example statements (`expérience de 24 mois dans le domaine`)."""
-        lines = []
-        for e in self.profile.experiences:
-            qualifiers = ["dans le domaine" if e.field == "in" else "hors domaine"]
-            qualifiers += [KIND_WORDS[e.kind]] if e.kind in KIND_WORDS else []
-            qualifiers += ["de niveau insuffisant"] if e.level == "insufficient" else []
-            lines.append(f"expérience de {_n(e.months)} mois " + ", ".join(qualifiers))
-        for i in self.profile.internships:
-            lines.append(f"stage effectué de {_n(i.months)} mois" + (" dans le domaine" if i.field == "in" else "")
-                         + (" avec rapport" if i.report else ""))
-        if self.profile.decided_internship_months is not None:
-            lines.append(f"stage décidé de {_n(self.profile.decided_internship_months)} mois")
-        return lines
+        return profile_statements(self.profile)
 
     def expected(self) -> str | None:
         """The answer as an `attendu` statement; None when the syntax cannot say it."""
@@ -80,7 +67,7 @@ class BoundaryExample:
     def text(self) -> str:
         target = f"  pour {self.diploma}"
         if self.milestone != "delivery":
-            target += f" au jalon {MILESTONE_WORDS[self.milestone]}"
+            target += f" au jalon {MILESTONE_WORD[self.milestone]}"
         lines = [f"exemple « {self.title} »", target]
         lines += [f"  {f}" for f in self.facts()] + [f"  {self.expected()}"]
         return "\n".join(lines)
@@ -89,6 +76,27 @@ class BoundaryExample:
         return {"source": self.source, "diploma": self.diploma, "milestone": self.milestone,
                 "threshold": self.threshold, "profile": self.profile.to_dict(), "answer": self.answer,
                 "text": self.text()}
+
+
+def profile_statements(profile: Profile) -> list[str]:
+    """A candidate (with its facts given in months) as the statements of an `exemple` block.
+
+    >>> from ..candidate import Experience
+    >>> profile_statements(Profile(experiences=(Experience(months=30.0, field="in", kind="volunteer"),)))
+    ['expérience de 30 mois dans le domaine, bénévole']
+    """
+    lines = []
+    for e in profile.experiences:
+        qualifiers = ["dans le domaine" if e.field == "in" else "hors domaine"]
+        qualifiers += [KIND_WORDS[e.kind]] if e.kind in KIND_WORDS else []
+        qualifiers += ["de niveau insuffisant"] if e.level == "insufficient" else []
+        lines.append(f"expérience de {_n(e.months)} mois " + ", ".join(qualifiers))
+    for i in profile.internships:
+        lines.append(f"stage effectué de {_n(i.months)} mois" + (" dans le domaine" if i.field == "in" else "")
+                     + (" avec rapport" if i.report else ""))
+    if profile.decided_internship_months is not None:
+        lines.append(f"stage décidé de {_n(profile.decided_internship_months)} mois")
+    return lines
 
 
 def _n(value) -> str:

@@ -276,13 +276,16 @@ def expected_fr(expected) -> str:
     'un stage de 3 à 6 mois'
     """
     if expected.kind == "internship":
-        return "un " + internship_length_fr(expected.least, expected.most)
+        decided = getattr(expected, "decided_by", None)
+        return "un " + internship_length_fr(expected.least, expected.most) + (
+            f", durée décidée par {AUTHORITY_FR[decided]}" if decided else "")
     if expected.kind == "missing":
         return f"il manque {months_fr(expected.missing)} d'expérience"
     if expected.kind == "early":
         return "examen anticipé " + ("possible" if expected.early else "impossible")
     return {"satisfied": "rien de plus n'est exigé", "conflict": "les règles et les faits se contredisent",
-            "eligible": "demande de VAE recevable", "limit": "limite annuelle de demandes atteinte"}[expected.kind]
+            "eligible": "demande de VAE recevable", "limit": "limite annuelle de demandes atteinte",
+            "not_applicable": "la source n'énonce rien pour cette question"}[expected.kind]
 
 
 def internship_length_fr(low, high) -> str:
@@ -320,9 +323,11 @@ def source_rules(base: RuleBase, source: str) -> list[SourceRule]:
             heading = f"Voie « {p.name} » ({p.diploma})"
             found += [SourceRule(heading, text, prov) for text, prov in pathway_statements(p)]
         elif p.source == source and not any(r.provenance == p.provenance for r in found):
+            model = next(q.diploma for q in base.pathways if q.key == p.reused_from)
+            name = base.diplomas[model].name if model in base.diplomas else model
             found.append(SourceRule(f"Reprise ({p.diploma})",
-                                    f"Le diplôme {p.diploma} reprend les voies d'un autre diplôme de la source.",
-                                    p.provenance))
+                                    f"Le diplôme {p.diploma} reprend les voies du diplôme {model} ({name}) de la "
+                                    "même source.", p.provenance))
     for g in base.generals_of(source):
         found.append(SourceRule("Règle générale", sentence(general_fr(g)), g.provenance))
     early = base.early_review_of(source)

@@ -27,14 +27,18 @@ def number(value: Fraction | float | None):
     return int(value) if value == int(value) else value
 
 
-def missing_answer(engine: Engine, question: MissingQuestion, core: bool = True) -> dict:
-    """The answer of `cnam missing`, as the contract's JSON object (a conflict unexplained, without the
-    solver's unsat core, when `core` is False)."""
+def missing_answer(engine: Engine, question: MissingQuestion, with_options: bool = True, core: bool = True) -> dict:
+    """The answer of `cnam missing`, as the contract's JSON object (`options` left empty without
+    `with_options`: what checks a worked example, which states no option, needs no more; a conflict
+    unexplained, without the solver's unsat core, when `core` is False)."""
     q = question
     facts = facts_of(q.profile, q.on)
-    outcome = engine.outcome(q.sources, q.diploma, q.milestone, q.on, facts, core=core)
-    singles = {s: engine.outcome((s,), q.diploma, q.milestone, q.on, facts, with_options=False, core=False)
-               for s in q.sources}
+    outcome = engine.outcome(q.sources, q.diploma, q.milestone, q.on, facts, with_options, core)
+    if len(q.sources) == 1:  # the one source's own answer is the answer
+        singles = {q.sources[0]: outcome}
+    else:
+        singles = {s: engine.outcome((s,), q.diploma, q.milestone, q.on, facts, with_options=False, core=core)
+                   for s in q.sources}
     return answer_of(engine.base, q.sources, q.diploma, q.milestone, q.on, facts, outcome, singles)
 
 
@@ -365,7 +369,7 @@ def _pathway_parts(p: Pathway, applies: bool) -> tuple:
 
 def conflict_explanation(outcome: Outcome) -> list[dict]:
     facts = [fact_fr(t.rule) for t in outcome.core if t.kind == "fact"]
-    with_facts = f" Faits du candidat en cause : {'; '.join(facts)}." if facts else ""
+    with_facts = f" Faits du candidat en cause : {' ; '.join(facts)}." if facts else ""
     entries = []
     for t in outcome.core:
         if t.kind == "fact" or t.provenance is None:
@@ -393,10 +397,10 @@ def vae_day(year: int, today: date | None = None) -> date:
     return today if year >= today.year else date(year, 12, 31)
 
 
-def vae_answer(engine: Engine, question: VaeQuestion) -> dict:
-    """The answer of `cnam vae`, as the contract's JSON object."""
+def vae_answer(engine: Engine, question: VaeQuestion, today: date | None = None) -> dict:
+    """The answer of `cnam vae`, as the contract's JSON object (`today`: the day it is asked, default today)."""
     certification, year, sources, profile = question.certification, question.year, question.sources, question.profile
-    facts = facts_of(profile, vae_day(year))
+    facts = facts_of(profile, vae_day(year, today))
     outcome = engine.vae(sources, certification, year, facts, profile.vae_requests)
     entries = []
     for rules in outcome.rules:

@@ -81,7 +81,7 @@ def missing_text(a: dict, diploma_name: str, candidate: str | None) -> str:
         more = "plus de " if a.get("missing_strict") else "au moins "
         lines.append(f"Il manque {more}{months_fr(a['missing_months'])} d'expérience (équivalent temps plein).")
     if a["status"] == "conflict":
-        lines.append("Faits en cause : " + "; ".join(a.get("conflicting_facts") or ["aucun"]) + ".")
+        lines.append("Faits en cause : " + " ; ".join(a.get("conflicting_facts") or ["aucun"]) + ".")
     if a["options"]:
         lines += ["", "Pour compléter le dossier :"]
         lines += [f"  {k}. {option_text(o)}" for k, o in enumerate(a["options"], 1)]

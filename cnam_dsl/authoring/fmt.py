@@ -41,6 +41,7 @@ from lark import Token, Tree, UnexpectedInput
 
 from ..language import nodes as n
 from ..language.check import check_files, rule_files
+from ..language.folders import declares_diplomas
 from ..language.parse import layout_parser, parse_text
 from ..solve import SolverError
 from ..solve.equivalence import meaning_differences
@@ -119,7 +120,7 @@ def _logical_lines(text: str, path: str) -> list[Line]:
         tree = layout_parser().parse(text if text.endswith("\n") else text + "\n")
     except UnexpectedInput:
         _, diagnostics = parse_text(text, path)
-        where = "; ".join(f"ligne {d.span.line}, colonne {d.span.column} : {d.message}" for d in diagnostics[:3])
+        where = " ; ".join(f"ligne {d.span.line}, colonne {d.span.column} : {d.message}" for d in diagnostics[:3])
         raise FormatError(f"{path}: erreur de syntaxe, fichier laissé tel quel ({where})") from None
     lines = []
     for block in _trees(tree.children):
@@ -428,19 +429,12 @@ def contexts(root: Path) -> Callable[[Path], Context]:
     root = root.resolve()
     base_files = rule_files(root) if root.is_dir() else []
     shared = Context(base_files)
-    diplomas = [p for p in base_files if p.parent == root and _declares_diplomas(p)]
+    diplomas = [p for p in base_files if p.parent == root and declares_diplomas(p)]
 
     def context_of(path: Path) -> Context:
         if path.resolve().is_relative_to(root):
             return shared
-        extra = [] if _declares_diplomas(path) else [p for p in diplomas if p.resolve() != path.resolve()]
+        extra = [] if declares_diplomas(path) else [p for p in diplomas if p.resolve() != path.resolve()]
         return Context(extra + [path])
 
     return context_of
-
-
-def _declares_diplomas(path: Path) -> bool:
-    try:
-        return any(line.startswith("diplôme ") for line in path.read_text(encoding="utf-8").splitlines())
-    except (OSError, UnicodeDecodeError):
-        return False

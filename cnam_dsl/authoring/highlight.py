@@ -43,7 +43,7 @@ TERMINAL_TOKENS = {
     # values
     "AUTHORITY": Name.Constant, "MILESTONE": Name.Constant, "SATISFAIT": Name.Constant,
     "CONFLIT": Name.Constant, "RECEVABLE": Name.Constant, "LIMITE": Name.Constant,
-    "EARLY_VERDICT": Name.Constant,
+    "EARLY_VERDICT": Name.Constant, "NON_APPLICABLE": Name.Constant,
     "UNIT": Keyword.Type, "CODE": Name.Label, "DATE": Literal.Date, "NUMBER": Number,
     "QUOTE": String, "ID": Name,
 }

@@ -61,11 +61,29 @@ def _request(text: bytes | None) -> dict:
         raise LineError(f"ligne trop longue (plus de {MAX_LINE_BYTES} octets) ; une requête par ligne")
     try:
         request = loads(text)
-    except ValueError as exc:
-        raise LineError(f"JSON invalide ({exc})") from None
+    except ValueError:
+        raise LineError(_json_problem(text)) from None
     if not isinstance(request, dict):
         raise LineError("attendu un objet JSON par ligne")
     return request
+
+
+def _json_problem(text: bytes) -> str:
+    """Why a line is not JSON, in French, with the column (asked again of the json module, whose messages
+    the candidate reader translates; orjson's are English)."""
+    import json
+
+    from ..candidate.files import json_reason
+
+    try:
+        json.loads(text)
+    except UnicodeDecodeError:
+        return "JSON invalide : ligne non encodée en UTF-8"
+    except json.JSONDecodeError as error:
+        return f"JSON invalide, colonne {error.colno} : {json_reason(error.msg)}"
+    except (ValueError, RecursionError):
+        return "JSON invalide"
+    return "JSON invalide : valeur hors de JSON (NaN, Infinity, nombre trop grand)"
 
 
 def _error_line(number: int, error: LineError) -> bytes:
@@ -263,23 +281,28 @@ def _errors(lines: list[bytes]) -> int:
     return sum(line.startswith(b'{"line":') for line in lines)
 
 
-def _load(rules: Path | None):
-    """The rule base (`rules.Rules`), or LineError saying why it cannot be used."""
+def _load(rules: Path | None, compared: bool = False):
+    """The rule base (`rules.Rules`), or LineError saying why it cannot be used. A rule base `compared` with
+    another is used even if its worked examples fail (a warning on stderr names each)."""
     from ..rules import Rules, RulesError
 
     try:
-        return Rules.load(rules)
+        loaded = Rules.load(rules, failing_examples=compared)
     except RulesError as exc:
         raise LineError(str(exc)) from None
+    for line in loaded.example_warnings():
+        print(f"cnam: avertissement: {line}", file=sys.stderr)
+    return loaded
 
 
-def answered(chunks, rules: Path | None, jobs: int = 1):
+def answered(chunks, rules: Path | None, jobs: int = 1, loaded=None):
     """For each chunk of (number, text) input lines, in order: (a function writing its output lines to a
     binary stream, how many lines, how many error lines). With `jobs` > 1, worker processes answer the
     chunks, a bounded number at a time, each into a temporary file (removed once copied); where the
-    system can fork them, they start with the rule base already loaded."""
-    if jobs <= 1:
-        answerer = Answerer(_load(rules))
+    system can fork them, they start with the rule base already loaded. `loaded`: the rules of `rules`,
+    already loaded by the caller (answered in this process)."""
+    if jobs <= 1 or loaded is not None:
+        answerer = Answerer(loaded if loaded is not None else _load(rules))
         for chunk in chunks:
             lines = answerer.lines(chunk)
             yield functools.partial(_write_lines, lines), len(lines), _errors(lines)
@@ -341,10 +364,46 @@ def run(path: str, rules: Path | None, jobs: int = 1, out=None) -> int:
     return errors
 
 
+def run_text(path: str, rules: Path | None, out=None) -> int:
+    """`cnam batch --format text`: each answer in French, as `cnam missing` or `cnam vae` prints it, under its
+    line number (one process: for people reading a few answers, not for cohorts); returns the error lines."""
+    from ..answer.present import missing_text, vae_text
+
+    out = out or sys.stdout
+    answerer, errors = Answerer(_load(rules)), 0
+    for chunk in read_chunks(path):
+        for (number, text), line in zip(chunk, answerer.lines(chunk)):
+            answer = loads(line)
+            if "error" in answer:
+                errors += 1
+                shown = f"erreur : {answer['error']}"
+            else:
+                profile = loads(text).get("profile")
+                name = profile.get("name") if isinstance(profile, dict) else None
+                name = name if isinstance(name, str) else None
+                shown = (vae_text(answer, name) if "certification" in answer else
+                         missing_text(answer, answerer.base.diplomas[answer["diploma"]].name, name))
+            out.write(f"== Ligne {number}\n{shown}\n\n")
+    out.flush()
+    return errors
+
+
 # ---------------------------------------------------------------- impact of a change of rules
 
 
-def _summary(answer: dict) -> dict:
+def relative_files(answer, root: Path | None):
+    """The answer with the rule files it cites named from its rule base's folder (`cnam-na/licence.cnr`, not
+    `rules/cnam-na/licence.cnr`), so that two copies of a rule base give the same answers."""
+    prefix = f"{Path(root).resolve().name}/" if root is not None else ""
+    if isinstance(answer, dict):
+        return {k: (v.removeprefix(prefix) if k == "file" and isinstance(v, str) else relative_files(v, root))
+                for k, v in answer.items()}
+    if isinstance(answer, list):
+        return [relative_files(v, root) for v in answer]
+    return answer
+
+
+def summary(answer: dict) -> dict:
     if "error" in answer:
         return {"error": answer["error"]}
     internship = answer.get("internship") or {}
@@ -356,7 +415,7 @@ def change_kind(before: dict, after: dict) -> str | None:
     """How an answer changed: its status (`missing → internship`), else which amounts; None if the same."""
     if before == after:
         return None
-    a, b = _summary(before), _summary(after)
+    a, b = summary(before), summary(after)
     if "error" in a or "error" in b:
         return "erreur" if a != b else "explication"
     if a["status"] != b["status"]:
@@ -371,8 +430,10 @@ def change_kind(before: dict, after: dict) -> str | None:
 
 
 def impact(path: str, rules: Path | None, against: Path, examples: int = 3) -> dict:
-    """How many candidates' answers change from the rules `rules` to `against`, by kind, with examples."""
-    old, new = Answerer(_load(rules)), Answerer(_load(against))
+    """How many candidates' answers change from the rules `rules` to `against`, by kind, with examples. Answers
+    are compared with their rule files named from each rule base's folder (`licence.cnr` of `cnam-na`, wherever
+    the folder is)."""
+    old, new = Answerer(_load(rules, compared=True)), Answerer(_load(against, compared=True))
     kinds: dict[str, dict] = {}
     total = changed = 0
     progress = Progress()
@@ -382,7 +443,7 @@ def impact(path: str, rules: Path | None, against: Path, examples: int = 3) -> d
             progress.tick()
             if before == after:
                 continue
-            before, after = loads(before), loads(after)
+            before, after = relative_files(loads(before), old.rules.root), relative_files(loads(after), new.rules.root)
             kind = change_kind(before, after)
             if kind is None:
                 continue
@@ -390,27 +451,48 @@ def impact(path: str, rules: Path | None, against: Path, examples: int = 3) -> d
             entry = kinds.setdefault(kind, {"kind": kind, "count": 0, "examples": []})
             entry["count"] += 1
             if len(entry["examples"]) < examples:
-                entry["examples"].append({"line": number, "before": _summary(before), "after": _summary(after)})
+                entry["examples"].append({"line": number, "before": summary(before), "after": summary(after)})
     progress.close()
     ordered = sorted(kinds.values(), key=lambda k: (-k["count"], k["kind"]))
     return {"candidates": total, "changed": changed, "kinds": ordered}
 
 
+STATUS_FR = {"satisfied": "satisfait", "internship": "stage", "missing": "manque", "conflict": "conflit",
+             "undetermined": "indéterminé", "eligible": "recevable", "limit": "limite"}
+FIELD_FR = {"min_months": "durée minimale du stage", "max_months": "durée maximale du stage",
+            "missing_months": "mois manquants", "options": "façons de compléter le dossier",
+            "divergences": "divergences entre sources", "early_review_possible": "examen anticipé",
+            "sources": "sources appliquées"}
+
+
 def impact_text(report: dict) -> str:
     lines = [f"{report['changed']} réponse(s) changent sur {report['candidates']} candidat(s)."]
     for k in report["kinds"]:
-        lines.append(f"- {k['kind']} : {k['count']}")
+        lines.append(f"- {_kind_fr(k['kind'])} : {k['count']}")
         for e in k["examples"]:
-            lines.append(f"    ligne {e['line']} : {_brief(e['before'])} → {_brief(e['after'])}")
+            lines.append(f"    ligne {e['line']} : {brief(e['before'])} → {brief(e['after'])}")
     return "\n".join(lines)
 
 
-def _brief(s: dict) -> str:
+def _kind_fr(kind: str) -> str:
+    """A kind of change (`change_kind`, whose words the JSON report keeps) in French words."""
+    label, _, detail = kind.partition(" : ")
+    if label == "statut":
+        return "statut : " + " → ".join(STATUS_FR.get(s, s) for s in detail.split(" → "))
+    if label == "montants":
+        return "montants : " + ", ".join(FIELD_FR.get(f, f) for f in detail.split(", "))
+    return FIELD_FR.get(kind, kind)
+
+
+def brief(s: dict) -> str:
     if "error" in s:
         return f"erreur ({s['error']})"
-    amounts = []
     if s["status"] == "internship":
-        amounts.append(f"stage {s['min_months']}–{s['max_months']} mois")
+        return f"stage de {_months(s['min_months'])} à {_months(s['max_months'])} mois"
     if s["status"] == "missing":
-        amounts.append(f"manque {s['missing_months']} mois")
-    return s["status"] + (f" ({', '.join(amounts)})" if amounts else "")
+        return f"manque {_months(s['missing_months'])} mois"
+    return STATUS_FR.get(s["status"], s["status"])
+
+
+def _months(value) -> str:
+    return "—" if value is None else f"{value:g}".replace(".", ",")

@@ -63,7 +63,8 @@ def load_text(raw: bytes, origin: str, as_json: bool = False) -> object:
 
 # ---------------------------------------------------------------- JSON
 
-# The messages of Python's json module, in French.
+# The messages of Python's json module (its C scanner's and its Python fallback's, 3.11 to 3.13), in French;
+# a message is matched by its first words (the fallback appends the character in question).
 JSON_FR = {
     "Expecting value": "valeur attendue",
     "Expecting property name enclosed in double quotes": "nom de champ attendu entre guillemets droits \"…\"",
@@ -71,19 +72,22 @@ JSON_FR = {
     "Expecting ':' delimiter": "deux-points « : » attendus",
     "Extra data": "texte en trop après la fin de l'objet",
     "Unterminated string starting at": "texte entre guillemets non terminé",
-    "Invalid control character at": "caractère de contrôle interdit dans un texte",
-    "Invalid \\escape": "séquence d'échappement \\ invalide",
+    "Invalid control character": "caractère de contrôle interdit dans un texte (un retour à la ligne s'écrit \\n)",
     "Invalid \\uXXXX escape": "séquence \\uXXXX invalide",
+    "Invalid \\escape": "séquence d'échappement \\ invalide",
+    "Illegal trailing comma before end of object": "virgule en trop avant « } »",
+    "Illegal trailing comma before end of array": "virgule en trop avant « ] »",
+    "Unexpected UTF-8 BOM": "marque d'ordre des octets (BOM) en tête du texte : l'enlever",
 }
 
 
 def json_reason(message: str) -> str:
-    """A json module message in French.
+    """A json module message in French (the message itself when it is not known).
 
-    >>> json_reason("Expecting value")
-    'valeur attendue'
+    >>> json_reason("Expecting value"), json_reason("Invalid \\\\escape: 'x'")
+    ('valeur attendue', "séquence d'échappement \\\\ invalide")
     """
-    return JSON_FR.get(message, message)
+    return next((french for english, french in JSON_FR.items() if message.startswith(english)), message)
 
 
 def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -126,34 +130,93 @@ _YAML_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _YAML_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _YAML_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
-# PyYAML's messages, in French (the part that names the problem; line and column are added).
-YAML_FR = {
-    "found character '\\t' that cannot start any token": "tabulation interdite (indenter avec des espaces)",
-    "mapping values are not allowed here": "« : » inattendu (une valeur contenant « : » s'écrit entre guillemets)",
-    "could not find expected ':'": "« : » attendu après le nom du champ",
-    "found unexpected end of stream": "fin du fichier inattendue",
-    "expected <block end>, but found '-'": "élément de liste « - » mal indenté",
-    "did not find expected key": "nom de champ attendu (indentation incohérente ?)",
-    "did not find expected '-' indicator": "élément de liste « - » attendu (indentation incohérente ?)",
-    "found undefined alias": "alias YAML non défini",
-    "found duplicate anchor": "ancre YAML en double",
-    "found unknown escape character": "séquence d'échappement inconnue",
-    "expected ',' or ']', but got": "« , » ou « ] » attendu",
-    "expected ',' or '}', but got": "« , » ou « } » attendu",
-    "found unexpected ':'": "« : » inattendu",
+# PyYAML's problems (its scanner's, parser's and composer's), in French: a pattern of the problem's first words
+# (the first that matches wins), and its French wording, where {0} is what the pattern caught (a character, a token) as `_yaml_found` words it.
+YAML_FR = (
+    (r"found character '\\t' that cannot start any token", "tabulation interdite (indenter avec des espaces)"),
+    (r"found character (.+) that cannot start any token",
+     "caractère {0} interdit en début de valeur (écrire la valeur entre guillemets)"),
+    (r"mapping values are not allowed here", "« : » inattendu (une valeur contenant « : » s'écrit entre guillemets)"),
+    (r"could not find expected ':'", "« : » attendu après le nom du champ"),
+    (r"found unexpected end of stream", "fin du fichier inattendue (guillemet non fermé ?)"),
+    (r"expected <block end>, but found '-'", "élément de liste « - » mal indenté"),
+    (r"expected <block end>, but found (.+)", "indentation incohérente : {0} inattendu(e) ici"),
+    (r"did not find expected key", "nom de champ attendu (indentation incohérente ?)"),
+    (r"did not find expected '-' indicator", "élément de liste « - » attendu (indentation incohérente ?)"),
+    (r"expected ',' or '\]', but got (.+)", "« , » ou « ] » attendu, trouvé {0}"),
+    (r"expected ',' or '}', but got (.+)", "« , » ou « }} » attendu, trouvé {0}"),
+    (r"expected the node content, but found (.+)", "valeur attendue, trouvé {0}"),
+    (r"sequence entries are not allowed here", "élément de liste « - » inattendu ici"),
+    (r"mapping keys are not allowed here", "clé complexe « ? » inattendue ici"),
+    (r"found undefined alias", "alias YAML non défini"),
+    (r"found duplicate anchor|second occurrence", "ancre YAML (&nom) en double"),
+    (r"found unknown escape character (.+)", "séquence d'échappement inconnue (\\ suivi de {0})"),
+    (r"expected escape sequence of \d+ hexadecimal numbers, but found (.+)",
+     "séquence d'échappement \\x, \\u ou \\U incomplète (trouvé {0})"),
+    (r"expected URI escape sequence of 2 hexadecimal numbers, but found (.+)",
+     "séquence %XX incomplète dans une étiquette YAML (trouvé {0})"),
+    (r"expected alphabetic or numeric character, but found (.+)",
+     "{0} inattendu après « & », « * » ou « ! » (ancre, alias ou étiquette YAML ; une valeur qui commence "
+     "par l'un d'eux s'écrit entre guillemets)"),
+    (r"expected a comment or a line break, but found (.+)", "{0} inattendu : fin de ligne ou commentaire attendu"),
+    (r"expected chomping or indentation indicators, but found (.+)",
+     "{0} inattendu après « | » ou « > » (texte sur plusieurs lignes)"),
+    (r"expected indentation indicator in the range 1-9, but found 0",
+     "indentation 0 après « | » ou « > » : attendu un chiffre de 1 à 9"),
+    (r"found unexpected document separator", "séparateur de document « --- » ou « ... » inattendu"),
+    (r"expected '<document start>', but found (.+)", "début de document « --- » attendu, trouvé {0}"),
+    (r"but found another document", "un seul document attendu (un seul « --- »)"),
+    (r"found duplicate YAML directive", "directive %YAML en double"),
+    (r"found incompatible YAML document", "version de YAML incompatible (1.x attendue)"),
+    (r"duplicate tag handle (.+)", "préfixe d'étiquette YAML {0} en double"),
+    (r"found undefined tag handle (.+)", "préfixe d'étiquette YAML {0} non défini"),
+    (r"expected '!', but found (.+)", "étiquette YAML mal formée (« ! » attendu, trouvé {0})"),
+    (r"expected URI, but found (.+)", "étiquette YAML mal formée (trouvé {0})"),
+    (r"expected '>', but found (.+)", "étiquette YAML mal formée (« > » attendu, trouvé {0})"),
+    (r"expected ' ', but found (.+)", "directive YAML mal formée (espace attendu, trouvé {0})"),
+    (r"expected a digit(?: or '.'| or ' ')?, but found (.+)", "directive %YAML mal formée (chiffre attendu, trouvé {0})"),
+    (r"found unhashable key", "nom de champ invalide (une liste ou un objet ne peut pas nommer un champ)"),
+)
+_YAML_PATTERNS = tuple((re.compile(english, re.DOTALL), french) for english, french in YAML_FR)
+# How PyYAML names what it found, in words.
+_YAML_TOKENS = {
+    "<scalar>": "une valeur", "<block mapping start>": "un champ", "<block sequence start>": "une liste",
+    "<block end>": "la fin du bloc", "<stream end>": "la fin du fichier", "<document start>": "« --- »",
+    "<document end>": "« ... »", "<anchor>": "une ancre", "<alias>": "un alias", "<tag>": "une étiquette",
+    "<directive>": "une directive", "?": "un nom de champ", "\0": "la fin du fichier", "\t": "une tabulation", "\n": "la fin de la ligne",
+    " ": "une espace",
 }
 
 
+def _yaml_found(text: str) -> str:
+    """What PyYAML found (`'<scalar>'`, `'@'`), in words.
+
+    >>> _yaml_found("'<scalar>'"), _yaml_found("'@'"), _yaml_found("'\\t'")
+    ('une valeur', '« @ »', 'une tabulation')
+    """
+    import ast
+
+    try:
+        found = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        found = text
+    found = str(found)
+    return _YAML_TOKENS.get(found, f"« {found} »")
+
+
 def yaml_reason(problem: str | None) -> str:
-    """PyYAML's problem in French (its first words decide).
+    """PyYAML's problem in French.
 
     >>> yaml_reason("found character '\\\\t' that cannot start any token")
     'tabulation interdite (indenter avec des espaces)'
+    >>> yaml_reason("expected ',' or ']', but got '<scalar>'")
+    '« , » ou « ] » attendu, trouvé une valeur'
     """
     text = (problem or "").strip()
-    for english, french in YAML_FR.items():
-        if text.startswith(english):
-            return french
+    for pattern, french in _YAML_PATTERNS:
+        found = pattern.match(text)
+        if found is not None:
+            return french.format(*(_yaml_found(g) for g in found.groups()))
     return "syntaxe YAML invalide"
 
 
@@ -247,5 +310,10 @@ def load_yaml(text: str, origin: str) -> object:
         mark = error.problem_mark or error.context_mark
         where = f" ligne {mark.line + 1}, colonne {mark.column + 1}" if mark else ""
         raise FileError(origin, f"YAML invalide{where} : {yaml_reason(error.problem)}") from None
+    except yaml.reader.ReaderError as error:  # a character YAML forbids anywhere (a control character)
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - text.rfind("\n", 0, error.position)
+        raise FileError(origin, f"YAML invalide ligne {line}, colonne {column} : caractère interdit "
+                                f"(U+{error.character:04X})") from None
     except (yaml.YAMLError, RecursionError, ValueError, OverflowError):
         raise FileError(origin, "YAML invalide") from None

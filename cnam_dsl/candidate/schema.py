@@ -27,6 +27,7 @@ AUTHORITIES = ("cnam", "jury", "commission")
 KINDS = ("salaried", "self_employed", "volunteer", "union")
 LEVELS = ("sufficient", "insufficient")
 CERTIFICATION = re.compile(r"[A-Za-z0-9]{1,40}")
+DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")  # a number as French writes it, in a file: refused, with the fix
 
 
 # ---------------------------------------------------------------- the values
@@ -234,7 +235,9 @@ class _Reader:
         self.problems.append(Problem(location, reason))
 
     def expected(self, location: str, key: str, value: object) -> None:
-        self.wrong(location, f"attendu {EXPECTED[key]}, reçu {shown(value)}")
+        comma = isinstance(value, str) and DECIMAL_COMMA.fullmatch(value.strip())
+        point = f" (le séparateur décimal d'un fichier est le point : {value.strip().replace(',', '.')})" if comma else ""
+        self.wrong(location, f"attendu {EXPECTED[key]}, reçu {shown(value)}{point}")
 
     def keys(self, entry: dict, allowed: tuple[str, ...], where: str) -> None:
         if entry.keys() <= KEYSETS[allowed]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from ..rules import Rules, RulesError
+from ..rules import ExamplesFail, Rules, RulesError
 from ..diagnostics import Diagnostic
 from ..request import RequestError
 from ..language.model import RuleBase
@@ -30,8 +30,25 @@ from .reference import PAGE as LANGUAGE_PAGE, reference_md
 from .vae import PAGE as VAE_PAGE, missing_information, vae_md
 
 SITE_MARKER = ".cnam-docs"  # left in a folder this module built, so that rebuilding may empty it
-HAND_WRITTEN = (("contributing.md", "Contribuer"), ("architecture.md", "Architecture"))
+HAND_WRITTEN = (("contributing.md", "Contribuer"), ("coverage.md", "Couverture et mutants"),
+                ("architecture.md", "Architecture"))
 CSS = """\
+:root > * {
+  /* The Cnam's red, dark enough for white text on it and for links on white (WCAG AA contrast). */
+  --md-primary-fg-color: #c1002a;
+  --md-primary-fg-color--light: #d4335a;
+  --md-primary-fg-color--dark: #8f001f;
+  --md-accent-fg-color: #8f001f;
+  --md-accent-fg-color--transparent: #8f001f1a;
+  --md-typeset-a-color: #a50024;
+  --md-code-hl-comment-color: #595959;
+}
+/* Line numbers of the rule files are links: lines 24 px apart, so that each is a target of its own. */
+.md-typeset .highlighttable pre { line-height: 24px; }
+.md-typeset .linenodiv a, .md-typeset .linenos { color: #595959; }
+/* Links in text are underlined: not told apart by their colour alone. */
+.md-typeset a:not(.headerlink):not(.md-button) { text-decoration: underline; }
+.md-typeset .linenodiv a { text-decoration: none; }
 .cnam-charts { display: flex; flex-wrap: wrap; gap: 1.2rem; }
 .cnam-chart text { font-family: sans-serif; }
 .cnam-legend { font-size: .75rem; }
@@ -43,6 +60,24 @@ CSS = """\
 .cnam-manque { background: #ffcdd2; color: #8e0000; }
 .cnam-conflit { background: #e0e0e0; color: #424242; }
 .md-typeset blockquote { font-size: .95em; }
+"""
+
+
+# Tables wider than the page scroll sideways: their scrolling box (made by the theme's script once the page is
+# shown, `document$`) takes the keyboard focus (WCAG 2.1.1).
+JS = """\
+function focusableTables() {
+  document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (box) {
+    box.setAttribute("tabindex", "0");
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", "Tableau (défilement horizontal)");
+  });
+}
+if (typeof document$ !== "undefined") {
+  document$.subscribe(function () { setTimeout(focusableTables); });
+} else {
+  document.addEventListener("DOMContentLoaded", focusableTables);
+}
 """
 
 
@@ -109,6 +144,7 @@ def generate(base: RuleBase, engine: Engine, on: date, hand_written: dict[str, s
     for name, text in hand_written.items():
         site[f"projet/{name}"] = text
     site["assets/cnam.css"] = CSS
+    site["assets/cnam.js"] = JS
     return site
 
 
@@ -124,15 +160,16 @@ def mkdocs_config(base: RuleBase, site: dict[str, str], hand_written: dict[str, 
         "docs_dir": "docs",
         "use_directory_urls": True,
         "theme": {"name": "material", "language": "fr", "font": False,
-                  "palette": {"primary": "red", "accent": "red"},
+                  "palette": {"primary": "custom", "accent": "custom"},
                   "features": ["navigation.sections", "navigation.top", "search.highlight", "toc.follow"]},
         "plugins": [{"search": {"lang": "fr"}}],
         "markdown_extensions": [
-            "admonition", "attr_list", "md_in_html", "tables", {"toc": {"permalink": True}},
+            "admonition", "attr_list", "md_in_html", "tables", {"toc": {"permalink": True, "permalink_title": "Lien vers cette section"}},
             "pymdownx.details", "pymdownx.superfences",
             {"pymdownx.highlight": {"anchor_linenums": True, "pygments_lang_class": True}},
         ],
         "extra_css": ["assets/cnam.css"],
+        "extra_javascript": ["assets/cnam.js"],
         "extra": {"generator": False},
         # Anchors to rule lines live inside highlighted code, which MkDocs does not see:
         # `broken_line_links` checks them on the built site instead.
@@ -195,7 +232,7 @@ def run_mkdocs(config_file: Path) -> None:
     try:
         build(load_config(config_file=str(config_file), strict=True))
     except (Abort, ConfigurationError) as exc:
-        details = "; ".join(collect.messages[:5]) or str(exc)
+        details = " ; ".join(collect.messages[:5]) or str(exc)
         raise DocsError(f"MkDocs a refusé le site (mode strict) : {details}") from None
     finally:
         logger.removeHandler(collect)
@@ -242,6 +279,8 @@ def build_site(rules: Path, out: Path, on: date | None = None, markdown: Path | 
         prepare_folder(markdown, "--markdown")
     try:
         loaded = Rules.load(rules)
+    except ExamplesFail as exc:
+        raise ExamplesFailed(exc.diagnostics, exc.texts) from None
     except RulesError as exc:
         raise DocsError(str(exc)) from None
     base, engine = loaded.base, loaded.engine

@@ -72,8 +72,11 @@ def chart_svg(grid: ChartGrid, title: str) -> str:
                    f'text-anchor="middle" fill="#555">{months_out}</text>')
     out.append(f'<text x="{LEFT + n * CELL / 2}" y="{base + 30}" font-size="11" text-anchor="middle" '
                f'fill="#333">mois hors domaine →</text>')
-    out.append(f'<text x="12" y="{TOP + n * CELL / 2}" font-size="11" text-anchor="middle" fill="#333" '
-               f'transform="rotate(-90 12 {TOP + n * CELL / 2})">mois dans le domaine →</text>')
+    middle = TOP + n * CELL / 2  # the vertical label reads upwards; its arrow, upright, points up beyond it
+    out.append(f'<text x="12" y="{middle}" font-size="11" text-anchor="middle" fill="#333" '
+               f'transform="rotate(-90 12 {middle})">mois dans le domaine</text>')
+    out.append(f'<text x="8" y="{middle - 58}" font-size="11" text-anchor="middle" fill="#333" '
+               f'aria-hidden="true">↑</text>')
     out.append("</svg>")
     return "".join(out)
 

@@ -21,6 +21,18 @@ def escape(text: str) -> str:
     return re.sub(r"([*_\[\]`|#])", r"\\\1", text)
 
 
+def code_span(text: str) -> str:
+    """Text as inline code, shown as written: nothing is escaped inside a code span (a backslash would show),
+    a backtick in the text takes a longer fence.
+
+    >>> code_span("000_6c32.txt"), code_span("le jury|le Cnam"), code_span("a`b")
+    ('`000_6c32.txt`', '`le jury|le Cnam`', '`` a`b ``')
+    """
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    padded = f" {text} " if "`" in text else text
+    return f"{fence}{padded}{fence}"
+
+
 def diploma_slug(diploma: str) -> str:
     """
     >>> diploma_slug("bac+2")

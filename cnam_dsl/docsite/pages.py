@@ -12,10 +12,12 @@ from ..answer.describe import (
 from ..language.model import MILESTONE_FR, Example, Pathway, RuleBase
 from ..candidate import read_profile
 from .charts import chart_svg, legend_html
+from .coverage import coverage_md
 from .divergences import divergences_md
 from .decisions import ChartGrid, DecisionTable, answer_text
 from .markdown import (
-    details, diploma_page, escape, quoted, relative, rule_file_page, rule_link, source_page, status_badge, table,
+    code_span, details, diploma_page, escape, quoted, relative, rule_file_page, rule_link, source_page, status_badge,
+    table,
 )
 from .sources import passages, source_rules
 
@@ -160,8 +162,8 @@ def examples_md(examples: list[Example], page: str) -> list[str]:
         title = escape(ex.title)
         if ex.milestone != "delivery":
             title += f" ({MILESTONE_FR[ex.milestone]})"
-        rows.append([title, f"`{ex.source}`", escape("; ".join(profile_facts_fr(read_profile(ex.candidate)))),
-                     escape("; ".join(expected_fr(e) for e in ex.expected)),
+        rows.append([title, f"`{ex.source}`", escape(" ; ".join(profile_facts_fr(read_profile(ex.candidate)))),
+                     escape(" ; ".join(expected_fr(e) for e in ex.expected)),
                      "✓ " + rule_link(ex.span, page)])
     return ["Les exemples écrits dans les fichiers de règles, chacun revérifié par le solveur à la "
             "construction du site (la construction échoue si l'un d'eux ne tient plus).", "",
@@ -207,6 +209,8 @@ def diploma_md(base: RuleBase, diploma: str, on: date, tables: dict[str, Decisio
             lines += [f"### {MILESTONE_FR[milestone].capitalize()}", ""]
         lines += divergences_md(t, divergences.get(milestone), page)
     lines += checks_md(base, sources, diploma, page)
+    lines += ["## Couverture des règles par les exemples", ""]
+    lines += coverage_md(base, diploma, page)
     lines += ["## Exemples vérifiés", ""]
     lines += examples_md([e for e in base.examples if e.diploma == diploma], page)
     return "\n".join(lines)
@@ -234,7 +238,7 @@ def source_md(base: RuleBase, source: str, on: date) -> str:
     files = sorted({p for p in base.texts if _file_source(base, p) == source})
     diplomas = sorted({p.diploma for p in base.pathways if p.source == source})
     lines = [f"# {escape(source_name(base, source))}", "",
-             f"Identifiant `{source}` · document `{escape(info.document or '—')}` · fichiers de règles : "
+             f"Identifiant `{source}` · document {code_span(info.document or '—')} · fichiers de règles : "
              + ", ".join(f"[{escape(f)}]({relative(page, rule_file_page(f))})" for f in files), "",
              escape(SOURCE_ABOUT.get(source, "")), ""]
     if diplomas:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..authoring.highlight import grammar_literals, grammar_terminals, grammar_text
-from .markdown import escape
+from .markdown import code_span
 
 PAGE = "auteurs/langage.md"
 
@@ -152,12 +152,16 @@ CONSTRUCTS = (
         "  expérience de 24 mois hors domaine\n  attendu stage de 6 mois\n"),
     Construct(
         "Réponses attendues", ("expect_satisfied", "expect_internship", "expect_missing", "expect_conflict",
-                               "expect_early"),
-        "`attendu satisfait`, `attendu stage de 3 à 6 mois` (ou `d'au plus 6 mois`…), `attendu manque 12 mois`, "
-        "`attendu conflit`, `attendu examen anticipé possible|impossible`.",
+                               "expect_early", "expect_not_applicable"),
+        "`attendu satisfait`, `attendu stage de 3 à 6 mois` (ou `d'au plus 6 mois`…, suivi s'il le faut de "
+        "`, durée décidée par le jury|le Cnam` : qui fixe la durée), `attendu manque 12 mois`, "
+        "`attendu conflit`, `attendu examen anticipé possible|impossible`. `attendu non applicable` : la source "
+        "n'énonce rien pour cette question (aucune exigence pour ce diplôme à ce jalon, aucune règle VAE en "
+        "vigueur cette année-là) ; un tel exemple dit où une source s'arrête.",
         "source exemple\n\nexemple « Réponses »\n  pour licence\n  attendu satisfait\n"
-        "  attendu stage de 3 à 6 mois\n  attendu manque 12 mois\n  attendu conflit\n"
-        "  attendu examen anticipé impossible\n"),
+        "  attendu stage de 3 à 6 mois, durée décidée par le jury\n  attendu manque 12 mois\n  attendu conflit\n"
+        "  attendu examen anticipé impossible\n\nexemple « Rien à la candidature »\n"
+        "  pour ingenieur au jalon candidature\n  attendu non applicable\n"),
     Construct(
         "Exemple VAE", ("example_certification", "fact_request", "expect_eligible", "expect_limit"),
         "Un exemple de recevabilité VAE : la certification et l'année, les demandes déjà déposées, et "
@@ -243,7 +247,7 @@ def reference_md() -> str:
     lines += ["## Mots-clés", "",
               "Tirés de la grammaire : les mots simples puis les expressions (les espaces peuvent être "
               "multiples, les apostrophes droites ou typographiques).", "",
-              " ".join(f"`{escape(w)}`" for w in sorted(grammar_literals(grammar)) if w.isalpha()), ""]
-    rows = [f"| `{name}` | `{escape(readable(p))}` |" for name, p in sorted(grammar_terminals(grammar).items())]
+              " ".join(code_span(w) for w in sorted(grammar_literals(grammar)) if w.isalpha()), ""]
+    rows = [f"| `{name}` | {code_span(readable(p))} |" for name, p in sorted(grammar_terminals(grammar).items())]
     lines += ["| Terminal | Forme |", "|---|---|"] + rows + [""]
     return "\n".join(lines)

@@ -105,8 +105,8 @@ def vae_md(base: RuleBase, engine, on: date, examples_md: list[str]) -> str:
         lines += [f"### {escape(base.sources[rules.source].title or rules.source)} (`{rules.source}`)", ""]
         validity = validity_fr(rules.valid_from, rules.valid_until)
         state = "en vigueur" if rules.in_force_during(year) else "plus en vigueur"
-        lines += [f"*{sentence(validity) if validity else 'Sans date de début ni de fin.'} "
-                  f"({state} en {year}).*", ""]
+        period = sentence(validity).removesuffix(".") if validity else "Sans date de début ni de fin"
+        lines += [f"*{period} ({state} en {year}).*", ""]
         for r in rules.experience:
             lines += [f"**{escape(sentence('exige ' + experience_fr(r)))}**", "", quoted(r.provenance, PAGE), ""]
         for r in rules.limits:

@@ -102,16 +102,23 @@ def check_files(paths: list[Path], root: Path | None = None,
                                       f"{MAX_BLOCKS}) : ce bloc et les suivants ne sont pas lus", too_many))
         diagnostics.sort(key=sort_key)
         return None, diagnostics
+    base, found = build_base(parsed, texts)
+    diagnostics += found
+    diagnostics.sort(key=sort_key)
+    if any(d.is_error for d in diagnostics):
+        return None, diagnostics
+    return base, diagnostics
+
+
+def build_base(parsed: list[tuple[Path, n.RuleFile]], texts: dict[str, str]) -> tuple[RuleBase, list[Diagnostic]]:
+    """The rule base of parsed files, whatever the checks find (their diagnostics beside it): `check_files`
+    keeps it only without error; an editor may show a file's blocks with it while the file is being typed."""
     builder = Builder()
     for path, rule_file in parsed:
         builder.add_file(path, rule_file)
     base = builder.finish()
     base.texts.update(texts)
-    diagnostics += builder.diagnostics
-    diagnostics.sort(key=sort_key)
-    if any(d.is_error for d in diagnostics):
-        return None, diagnostics
-    return base, diagnostics
+    return base, builder.diagnostics
 
 
 def _block_beyond_limit(parsed: list[tuple[Path, n.RuleFile]]) -> n.Span | None:
@@ -463,7 +470,7 @@ class Builder:
         target = _first(block, n.ExampleTarget)
         cert = _first(block, n.ExampleCertification)
         expected = tuple(Expected(e.kind, self._months(e.least), self._months(e.most),
-                                  self._months(e.missing), e.early, e.span)
+                                  self._months(e.missing), e.early, e.span, e.authority)
                          for e in _all(block, n.Expectation))
         if (target is None) == (cert is None):
             self.error("E260", "un exemple indique « pour <diplôme> » ou « certification <code> »", block.span)

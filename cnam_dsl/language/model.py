@@ -22,6 +22,21 @@ MILESTONE_FR = {
     "probatoire": "examen probatoire",
     "defense": "soutenance du mémoire",
 }
+# The word a rule file writes for each milestone (`au jalon soutenance`), and every name a rule file, an option
+# or a request may use: the word, its id, and common variants.
+MILESTONE_WORD = {"delivery": "délivrance", "application": "candidature", "probatoire": "probatoire",
+                  "defense": "soutenance"}
+MILESTONE_NAMES = {**{word: m for m, word in MILESTONE_WORD.items()}, **{m: m for m in MILESTONES},
+                   "delivrance": "delivery", "examen probatoire": "probatoire"}
+
+
+def milestone_id(name: str) -> str:
+    """A milestone's id from any of its names (itself when it is none).
+
+    >>> milestone_id("soutenance"), milestone_id("delivery"), milestone_id(" Candidature ")
+    ('defense', 'delivery', 'application')
+    """
+    return MILESTONE_NAMES.get(name.strip().lower(), name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,12 +264,13 @@ class VaeRules:
 
 @dataclass(frozen=True, slots=True)
 class Expected:
-    kind: str  # satisfied | internship | missing | conflict | eligible | limit | early
+    kind: str  # satisfied | internship | missing | conflict | eligible | limit | early | not_applicable
     least: Fraction | None = None
     most: Fraction | None = None
     missing: Fraction | None = None
     early: bool | None = None
     span: Span | None = None
+    decided_by: str | None = None  # for an internship: who sets its length, when the example says it
 
 
 @dataclass(frozen=True, slots=True)

@@ -242,7 +242,9 @@ class RequestFact:
 
 @dataclass(frozen=True, slots=True)
 class Expectation:
-    """`attendu ...`: kind is satisfied, internship, missing, conflict, eligible, limit or early."""
+    """`attendu ...`: kind is satisfied, internship, missing, conflict, eligible, limit, early or not_applicable
+    (the source states nothing for that question: no requirement for the diploma at that milestone on the
+    examples' day, no VAE rule in force that year)."""
 
     kind: str
     least: Quantity | None = None
@@ -250,6 +252,7 @@ class Expectation:
     missing: Quantity | None = None
     early: bool | None = None
     span: Span | None = None
+    authority: str | None = None  # `attendu stage …, durée décidée par le jury`: who sets the length
 
 
 Body = (

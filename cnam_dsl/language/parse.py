@@ -11,16 +11,10 @@ from pathlib import Path
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, v_args
 
 from . import nodes as n
+from .model import milestone_id
 from ..diagnostics import Diagnostic
 from ..paths import grammar_path
 
-
-MILESTONE_IDS = {
-    "délivrance": "delivery",
-    "candidature": "application",
-    "probatoire": "probatoire",
-    "soutenance": "defense",
-}
 
 KIND_IDS = {
     "salariée": "salaried",
@@ -163,6 +157,31 @@ def parse_file(path: Path, display: str | None = None) -> tuple[n.RuleFile | Non
         span = n.Span(name, 1, 1, 1, 1)
         return None, [Diagnostic("error", "E001", f"fichier illisible ({exc.__class__.__name__})", span)]
     return parse_text(text, name)
+
+
+def parse_blocks(text: str, path: str) -> n.RuleFile:
+    """The blocks of a file that parse on their own, at their own lines: what an editor can still show of a
+    file being typed, whose block under the cursor does not parse yet.
+
+    >>> rf = parse_blocks("source cnam-na\\n\\nvoie v pour\\n\\nexemple « E »\\n  pour licence\\n", "x.cnr")
+    >>> [(b.kind, b.span.line) for b in rf.blocks]
+    [('source', 1), ('example', 5)]
+    """
+    text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    starts = sorted({0, *_block_starts(lines)})
+    blocks = []
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        try:
+            tree = parser().parse("\n" * start + "\n".join(lines[start:end]) + "\n")
+        except UnexpectedInput:
+            continue
+        builder = ToAst(path)
+        rule_file = builder.transform(tree)
+        if not builder.errors:
+            blocks += rule_file.blocks
+    return n.RuleFile(path, tuple(blocks), n.Span(path, 1, 1, max(len(lines), 1), 1))
 
 
 # ---------------------------------------------------------------- syntax errors
@@ -392,7 +411,7 @@ class ToAst(Transformer):
         return n.Document(_unquote(c[0]), self._s(meta))
 
     def milestones(self, meta, c):
-        return n.Milestones(tuple(MILESTONE_IDS[str(t)] for t in c[1:]), self._s(meta))
+        return n.Milestones(tuple(milestone_id(str(t)) for t in c[1:]), self._s(meta))
 
     def requires(self, meta, c):
         return c[0]
@@ -503,7 +522,7 @@ class ToAst(Transformer):
 
     def example_target(self, meta, c):
         ids = [str(t) for t in c if isinstance(t, Token) and t.type == "ID"]
-        milestone = next((MILESTONE_IDS[str(t)] for t in c if isinstance(t, Token) and t.type == "MILESTONE"), None)
+        milestone = next((milestone_id(str(t)) for t in c if isinstance(t, Token) and t.type == "MILESTONE"), None)
         return n.ExampleTarget(ids[0], milestone, self._s(meta), tuple(ids[1:]))
 
     def example_certification(self, meta, c):
@@ -542,14 +561,15 @@ class ToAst(Transformer):
 
     def expected(self, meta, c):
         e = c[0]
-        return n.Expectation(e.kind, e.least, e.most, e.missing, e.early, self._s(meta))
+        return n.Expectation(e.kind, e.least, e.most, e.missing, e.early, self._s(meta), e.authority)
 
     def expect_satisfied(self, meta, c):
         return n.Expectation("satisfied")
 
     def expect_internship(self, meta, c):
         least, most, _ = c[0]
-        return n.Expectation("internship", least=least, most=most)
+        return n.Expectation("internship", least=least, most=most,
+                             authority=_authority(c[2]) if len(c) > 2 else None)
 
     def expect_missing(self, meta, c):
         return n.Expectation("missing", missing=c[0])
@@ -565,6 +585,9 @@ class ToAst(Transformer):
 
     def expect_early(self, meta, c):
         return n.Expectation("early", early=str(c[1]) == "possible")
+
+    def expect_not_applicable(self, meta, c):
+        return n.Expectation("not_applicable")
 
     def quantity(self, meta, c):
         return n.Quantity(_number(c[0]), str(c[1]), self._s(meta))

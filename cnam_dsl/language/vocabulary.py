@@ -88,7 +88,10 @@ def units() -> tuple[str, ...]:
 
 
 def milestones() -> tuple[str, ...]:
-    return terminal_words()["MILESTONE"]
+    """The milestones' words, as rule files write them (the grammar also takes their ids)."""
+    from .model import MILESTONE_WORD
+
+    return tuple(w for w in terminal_words()["MILESTONE"] if w in MILESTONE_WORD.values())
 
 
 def headers() -> tuple[str, ...]:
@@ -126,7 +129,8 @@ STATEMENTS = {
         "stage décidé de 2 mois par la commission", "complément décidé de 6 mois",
         "entrée en fonctions pendant la formation",
         "demande VAE LP110504 en 2025", "attendu satisfait", "attendu stage de 3 à 6 mois",
-        "attendu manque 12 mois", "attendu conflit", "attendu recevable", "attendu limite",
-        "attendu examen anticipé possible",
+        "attendu stage d'au plus 6 mois, durée décidée par le Cnam", "attendu manque 12 mois", "attendu conflit",
+        "attendu recevable", "attendu limite",
+        "attendu examen anticipé possible", "attendu non applicable",
     ),
 }

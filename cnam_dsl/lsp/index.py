@@ -65,7 +65,7 @@ def contains(span: n.Span, line: int, column: int) -> bool:
 class Index:
     """Ids, rules and outlines of every file of a rule base, from its last parse and check."""
 
-    files: dict[str, n.RuleFile]  # file -> parsed rules (files that parse)
+    files: dict[str, n.RuleFile]  # file -> parsed rules (of a file with a syntax error: its blocks that parse)
     texts: dict[str, str]  # file -> text as checked
     base: RuleBase | None  # the last rule base that checked without error
     occurrences: list[Occurrence] = field(default_factory=list)
@@ -87,9 +87,9 @@ class Index:
         if found:
             return found[0]
         word = _word_at(self.texts.get(file, ""), line, column)
-        if word is None or file in self.files:
+        if word is None or self._block_at(file, line, column) is not None:
             return None
-        for kind in ("diploma", "source"):  # the file does not parse: resolve the word by name
+        for kind in ("diploma", "source"):  # the block does not parse (yet): resolve the word by name
             if any(o.kind == kind and o.name == word for o in self.occurrences):
                 return Occurrence(kind, word, n.Span(file, line, column, line, column), False)
         return None
@@ -173,8 +173,8 @@ class Index:
         if example is None:
             return None
         question = f"pour {example.diploma}" if example.diploma else f"VAE {example.certification}"
-        facts = "; ".join(profile_facts_fr(read_profile(example.candidate)))
-        expected = "; ".join(expected_fr(e) for e in example.expected)
+        facts = " ; ".join(profile_facts_fr(read_profile(example.candidate)))
+        expected = " ; ".join(expected_fr(e) for e in example.expected)
         return (f"**Exemple « {example.title} »** ({question})\n\nFaits : {facts}.\n\n"
                 f"Réponse attendue : {expected} (vérifiée par `cnam check`).")
 

@@ -9,20 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..language.check import check_files, rule_files
+from ..language.check import build_base, check_files, rule_files
+from ..language.folders import declares_diplomas
 from ..diagnostics import Diagnostic
 from ..authoring.fmt import Context
 from ..language.model import RuleBase
-from ..language.parse import parse_text
+from ..language.parse import parse_blocks, parse_text
 from ..paths import default_rules_dir
 from .index import Index
-
-
-def declares_diplomas(path: Path) -> bool:
-    try:
-        return any(line.startswith("diplôme ") for line in path.read_text(encoding="utf-8").splitlines())
-    except (OSError, UnicodeDecodeError):
-        return False
 
 
 def find_root(path: Path, boundaries: list[Path], configured: Path | None) -> tuple[Path, tuple[Path, ...]]:
@@ -65,7 +59,8 @@ class Project:
     verified: list[Diagnostic] = field(default_factory=list)  # the solver's, from the last verification
     verified_key: tuple | None = None  # the texts they were found in
     last_good: RuleBase | None = None
-    parsed: dict[str, tuple[str, object]] = field(default_factory=dict)  # file -> (text, RuleFile | None)
+    # file -> (text, its RuleFile or None on a syntax error, the RuleFile of its blocks that parse)
+    parsed: dict[str, tuple[str, object, object]] = field(default_factory=dict)
 
     def files(self, open_texts: dict[Path, str]) -> list[Path]:
         """The files reported on: every rule file under the root, and the open ones not saved yet."""
@@ -84,30 +79,46 @@ class Project:
         base, diagnostics = check_files(list(texts), None, texts)
         if base is not None:
             self.last_good = base
-        index = Index.build(self._parse(texts), {str(p): t for p, t in texts.items()}, base or self.last_good)
+        parsed = self._parse(texts)
+        shown = base or self._while_typing(parsed, texts) or self.last_good
+        index = Index.build(parsed, {str(p): t for p, t in texts.items()}, shown)
         self.snapshot = Snapshot(key, files, base, diagnostics, index)
         return self.snapshot
 
     def _parse(self, texts: dict[Path, str]) -> dict:
+        """Each file's parse; a file with a syntax error gives the blocks that parse on their own (the one being
+        typed aside), so that its outline, hovers and ids stay."""
         parsed = {}
         for path, text in texts.items():
             file = str(path)
             if self.parsed.get(file, (None,))[0] != text:
-                self.parsed[file] = (text, parse_text(text, file)[0])
-            if self.parsed[file][1] is not None:
-                parsed[file] = self.parsed[file][1]
+                whole = parse_text(text, file)[0]
+                self.parsed[file] = (text, whole, whole if whole is not None else parse_blocks(text, file))
+            parsed[file] = self.parsed[file][2]
         return parsed
 
+    def _while_typing(self, parsed: dict, texts: dict[Path, str]) -> RuleBase | None:
+        """The rule base of the blocks that parse, when only syntax errors stand in the way (so that hovers
+        describe the rules as they now are, at their lines); None when the blocks have errors of their own."""
+        if all(self.parsed[f][1] is not None for f in parsed):
+            return None
+        base, problems = build_base([(Path(f), rule_file) for f, rule_file in parsed.items()],
+                                    {str(p): t for p, t in texts.items()})
+        return None if any(d.is_error for d in problems) else base
+
     def verify(self, base: RuleBase) -> list[Diagnostic]:
-        """The solver's diagnostics (worked examples, contradictions), as `cnam check` reports them."""
+        """The solver's diagnostics (worked examples, contradictions), as `cnam check` reports them, and a hint
+        on each statement the worked examples leave untested (`cnam check --coverage`)."""
+        from ..analysis.coverage import coverage_hints
         from ..rules import Rules
         from ..solve import SolverError
 
         try:
-            return Rules(base).verify()
+            found = Rules(base).verify()
         except SolverError as exc:
             span = next(iter(base.sources.values())).span if base.sources else None
-            return [Diagnostic("error", "E399", f"vérification impossible : {exc}", span)] if span else []
+            found = [Diagnostic("error", "E399", f"vérification impossible : {exc}", span)] if span else []
+        return found + coverage_hints(base)
 
     def format_context(self, open_texts: dict[Path, str]) -> Context:
         files = list(self.context) + self.files(open_texts)

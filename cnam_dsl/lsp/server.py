@@ -25,7 +25,8 @@ from .index import Completion, Symbol
 from .project import Project, find_root
 
 DEBOUNCE_SECONDS = 0.3
-SEVERITY = {"error": lsp.DiagnosticSeverity.Error, "warning": lsp.DiagnosticSeverity.Warning}
+SEVERITY = {"error": lsp.DiagnosticSeverity.Error, "warning": lsp.DiagnosticSeverity.Warning,
+            "hint": lsp.DiagnosticSeverity.Hint}
 COMPLETION_KIND = {
     "keyword": lsp.CompletionItemKind.Keyword, "header": lsp.CompletionItemKind.Keyword,
     "statement": lsp.CompletionItemKind.Snippet, "diploma": lsp.CompletionItemKind.Class,

@@ -223,11 +223,7 @@ def vae_outcome(base: RuleBase, sources: tuple[str, ...], certification: str, ye
     experience_rules = [r for v in rules for r in v.experience]
     added = z3.Real("add")
     x = {c: q(facts.experience.get(c, 0)) for c in CATEGORIES}
-    opt = backend.optimizer([added >= 0])
-    for rule in experience_rules:
-        counted = z3.Sum([x[c] for c in CATEGORIES if rule.counts(c)] + (
-            [added] if rule.counts(("in", "salaried", "sufficient")) else []))
-        opt.add(counted >= q(rule.least) if rule.least is not None else counted > 0)
+    opt = backend.optimizer([added >= 0] + vae_experience(experience_rules, x, added))
     least = backend.extreme(opt, added)
     if least is None:
         raise SolverError("les règles de recevabilité VAE sont contradictoires")
@@ -243,6 +239,17 @@ def vae_outcome(base: RuleBase, sources: tuple[str, ...], certification: str, ye
     if not least.attained:  # more than that: at least the next hundredth of a month (what the counting counts)
         missing += Fraction(1, 100)
     return VaeOutcome(status, missing, year + 1 if failing and year < MAX_YEAR else None, counted, rules, failing)
+
+
+def vae_experience(experience_rules, x: dict, added) -> list[z3.BoolRef]:
+    """The VAE experience rules met by the experience `x` (by category), with `added` months in the field that
+    the candidate would still acquire."""
+    met = []
+    for rule in experience_rules:
+        counted = z3.Sum([x[c] for c in CATEGORIES if rule.counts(c)] + (
+            [added] if rule.counts(("in", "salaried", "sufficient")) else []))
+        met.append(counted >= q(rule.least) if rule.least is not None else counted > 0)
+    return met
 
 
 def _failing_limits(rules, certification: str, year: int, requests: tuple) -> tuple:

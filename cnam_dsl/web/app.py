@@ -12,7 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import api, live, page
+from . import api, live, page, records
+from .access import AccessLog, TokenRequired
 from ..rules import Rules
 from .service import DEADLINE_SECONDS, Adviser, FieldError
 
@@ -89,9 +90,11 @@ async def on_unexpected(request: Request, exc: Exception):
 
 
 def create_app(rules: Rules, *, docs_dir: Path | None = None, deadline_seconds: float = DEADLINE_SECONDS,
-               max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
-    """The page, the API and the static files, answering from one rule base (its solver time limit is the
-    `Rules`' own)."""
+               max_body_bytes: int = MAX_BODY_BYTES, records_db: str | None = None,
+               token: str | None = None) -> FastAPI:
+    """The page, the API, the decision records (database `records_db`, opened on first use) and the static
+    files, answering from one rule base (its solver time limit is the `Rules`' own); with a `token`, every
+    request must carry it."""
     app = FastAPI(
         title="cnam — exigences d'expérience professionnelle du Cnam",
         description="Ce qu'il manque à un candidat pour un diplôme du Cnam, et la recevabilité d'une demande de "
@@ -101,13 +104,18 @@ def create_app(rules: Rules, *, docs_dir: Path | None = None, deadline_seconds: 
     )
     app.state.adviser = Adviser(rules, deadline_seconds=deadline_seconds)
     app.state.docs_dir = docs_dir
+    app.state.records_db = records_db
     app.include_router(api.router)
     app.include_router(page.router)
     app.include_router(live.router)
+    app.include_router(records.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if docs_dir is not None:
         app.mount("/docs", StaticFiles(directory=docs_dir, html=True), name="docs")
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    if token:
+        app.add_middleware(TokenRequired, token=token)
+    app.add_middleware(AccessLog)  # uvicorn's own access log is off: it would print queries (a searched name)
     return app
 
 
@@ -141,5 +149,5 @@ def serve(app: FastAPI, host: str, port: int) -> None:
     import uvicorn
 
     uvicorn.run(app, host=host, port=port, log_level="info", limit_concurrency=MAX_CONNECTIONS,
-                timeout_keep_alive=5, server_header=False)
+                timeout_keep_alive=5, server_header=False, access_log=False)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..candidate import MAX_PERIODS, Profile, ProfileError, read_profile
+from ..candidate.schema import shown
 from ..candidate.unknown import UNKNOWN, PartialProfile, read_candidate
 
 LISTS = {
@@ -140,14 +141,15 @@ def form_profile(form: FormData, partial: bool = False) -> Profile | PartialProf
             # who decided is read with what was decided (alone it is refused as saying nothing)
             alongside = {k: data[k] for k in DECIDED if k in data} if key == "decided_by" else {}
             _check(form, {**alongside, key: data[key]},
-                   lambda location, key=key: location if location in CANDIDATE else key, read)
+                   lambda location, key=key: location if location in CANDIDATE else key, form.candidate, read)
     for list_name in LISTS:
         kept = kept_rows(form, list_name)
         if len(kept) > MAX_PERIODS:
             form.errors[f"{list_name}-add"] = f"au plus {MAX_PERIODS} lignes"
         for row, values in kept[:MAX_PERIODS]:
             _check(form, {list_name: [_entry(list_name, values)]},
-                   lambda location, row=row, list_name=list_name: _row_field(list_name, row, location), read)
+                   lambda location, row=row, list_name=list_name: _row_field(list_name, row, location), values,
+                   read)
     if form.errors:
         return None
     try:
@@ -188,11 +190,27 @@ def _unknown_row(name: str, values: dict[str, str], unknown_if) -> dict[str, str
     return values
 
 
-def _check(form: FormData, data: dict[str, Any], field_of, read=read_profile) -> None:
+def _check(form: FormData, data: dict[str, Any], field_of, typed: Mapping[str, str], read=read_profile) -> None:
+    """The first error of a part of the form beside its field, with its value as typed (`typed`: the part's
+    fields, by key; `read`: the candidate file's reader, `read_candidate` where facts may be unknown)."""
     try:
         read(data, origin="formulaire")
     except ProfileError as error:
-        form.errors.setdefault(field_of(error.location or ""), form_wording(error.reason))
+        field = field_of(error.location or "")
+        reason = as_typed(error.reason, typed.get(field.rpartition("-")[2], ""))
+        form.errors.setdefault(field, form_wording(reason))
+
+
+def as_typed(reason: str, typed: str) -> str:
+    """A message about a number with the number as the person typed it (a decimal comma, say).
+
+    >>> as_typed("attendu un entier entre 0 et 1000, reçu 1.5", " 1,5")
+    'attendu un entier entre 0 et 1000, reçu 1,5'
+    """
+    value = number(typed)
+    if typed.strip() and not isinstance(value, str):
+        return reason.replace(f"reçu {shown(value)}", f"reçu {typed.strip()}")
+    return reason
 
 
 def _row_field(list_name: str, row: int, location: str) -> str:

@@ -48,7 +48,7 @@ async def _answered(request: Request, answer) -> tuple[FormData, dict | None] | 
         return form
     if not form.question.get("diploma"):
         return Response(status_code=204)
-    data = {k: v for k, v in missing_fields(request, form).items() if v is not None}
+    data = {k: v for k, v in missing_fields(form, _adviser(request).base).items() if v is not None}
     profile = await checked_candidate(form, partial=True)
     if profile is None or form.errors:
         return form, None

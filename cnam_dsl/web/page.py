@@ -8,10 +8,11 @@ a row, export, import) and the server renders the page again, data kept.
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import date
 from functools import partial
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import anyio.to_thread
 import yaml
@@ -34,6 +35,7 @@ from ..request import DAY, milestone_id
 from .service import Adviser, RequestError, Unanswered, displayable
 
 MAX_FORM_FIELDS = 10 * MAX_PERIODS
+RECORDER_COOKIE = "cnam_conseiller"
 router = APIRouter(include_in_schema=False)
 templates = Environment(loader=PackageLoader("cnam_dsl.web", "templates"), autoescape=select_autoescape(),
                         trim_blocks=True, lstrip_blocks=True)
@@ -121,6 +123,7 @@ def page_context(request: Request, form: FormData, answer: dict | None, kind: st
         "stating": {d: {m: base.sources_for(d, m, today) for m in info.milestones}
                     for d, info in base.diplomas.items()},
         "vae_sources": base.vae_sources(today.year), "this_year": today.year,
+        "recorder": unquote(request.cookies.get(RECORDER_COOKIE, "")),  # the adviser's name, once one recorded
     }
     if answer is not None and kind == "missing":
         context["diploma_name"] = base.diplomas[answer["diploma"]].name
@@ -223,19 +226,21 @@ def _sources(form: FormData, applicable: list[str], what: str) -> list[str] | No
     return chosen
 
 
-def missing_fields(request: Request, form: FormData) -> dict:
-    """The fields of the form's `cnam missing` question (the sources ticked among those that apply)."""
-    q, base = form.question, _adviser(request).base
+async def _missing(request: Request, form: FormData) -> HTMLResponse:
+    data = missing_fields(form, _adviser(request).base)
+    return await _answer(request, form, "missing", _adviser(request).why_not, data)
+
+
+def missing_fields(form: FormData, base) -> dict:
+    """The fields of the form's `cnam missing` question (None: not given; the sources ticked among those that
+    apply)."""
+    q = form.question
     diploma, milestone = q.get("diploma") or None, milestone_id(q.get("milestone") or "delivery")
     day = DAY.fullmatch(q.get("date") or "") and _day(q["date"])
     applicable = (base.sources_for(diploma, milestone, day or date.today())
                   if diploma in base.diplomas and milestone in base.diplomas[diploma].milestones else list(base.sources))
     return {"diploma": diploma, "milestone": q.get("milestone") or None, "date": q.get("date") or None,
             "sources": _sources(form, applicable, "d'exigence pour ce diplôme à ce jalon")}
-
-
-async def _missing(request: Request, form: FormData) -> HTMLResponse:
-    return await _answer(request, form, "missing", _adviser(request).why_not, missing_fields(request, form))
 
 
 def _day(text: str) -> date | None:
@@ -246,12 +251,17 @@ def _day(text: str) -> date | None:
 
 
 async def _vae(request: Request, form: FormData) -> HTMLResponse:
-    q, base = form.question, _adviser(request).base
+    data = vae_fields(form, _adviser(request).base)
+    return await _answer(request, form, "vae", _adviser(request).vae, data)
+
+
+def vae_fields(form: FormData, base) -> dict:
+    """The fields of the form's `cnam vae` question (None: not given)."""
+    q = form.question
     year = q.get("year") or None
     this_year = int(year) if year and year.isascii() and year.isdigit() and len(year) == 4 else date.today().year
-    data = {"certification": q.get("certification") or None, "year": year,
+    return {"certification": q.get("certification") or None, "year": year,
             "sources": _sources(form, base.vae_sources(this_year), "de règle de recevabilité VAE en vigueur cette année")}
-    return await _answer(request, form, "vae", _adviser(request).vae, data)
 
 
 async def _answer(request: Request, form: FormData, kind: str, answer, data: dict) -> HTMLResponse:
@@ -280,10 +290,19 @@ async def _export(request: Request, form: FormData) -> Response:
     if profile is None:
         return await render(request, form, status_code=422)
     text = yaml.safe_dump(profile.to_dict(), allow_unicode=True, sort_keys=False, default_flow_style=False)
-    stem = "".join(c if c.isascii() and c.isalnum() else "-" for c in (profile.name or "candidat").lower())
-    filename = "-".join(part for part in stem.split("-") if part) or "candidat"
     return Response(text, media_type="application/yaml; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}.yaml"'})
+                    headers={"Content-Disposition": f'attachment; filename="{file_stem(profile.name)}.yaml"'})
+
+
+def file_stem(name: str | None) -> str:
+    """A candidate's name as a file name: letters transliterated, accents dropped, other signs as dashes.
+
+    >>> file_stem("Léa Moreau"), file_stem("Zoë O'Brien-Çelik"), file_stem("李"), file_stem(None)
+    ('lea-moreau', 'zoe-o-brien-celik', 'candidat', 'candidat')
+    """
+    plain = unicodedata.normalize("NFKD", (name or "").replace("œ", "oe").replace("æ", "ae").replace("ß", "ss"))
+    stem = "".join(c if c.isascii() and c.isalnum() else "-" for c in plain.lower() if not unicodedata.combining(c))
+    return "-".join(part for part in stem.split("-") if part) or "candidat"
 
 
 async def _import(request: Request, form: FormData, upload: object) -> HTMLResponse:

@@ -85,6 +85,12 @@ class Adviser:
         with self._solving(deadline):
             return self.rules.vae(question)
 
+    def solved(self, compute: Callable[[], dict], *, deadline: float) -> dict:
+        """`compute()` (a computation using the rules' engine, such as a decision to record) holding the solver
+        lock, within the deadline."""
+        with self._solving(deadline):
+            return compute()
+
     @contextmanager
     def _solving(self, deadline: float) -> Iterator[None]:
         remaining = deadline - time.monotonic()

@@ -38,7 +38,11 @@
         if (number !== asked) return;
         section.setAttribute("aria-busy", "false");
         if (html === null) return;
+        const adviser = section.querySelector("#adviser");  // the name typed to record the decision stays
+        const typedName = adviser ? adviser.value : null;
         section.innerHTML = html;
+        const replaced = section.querySelector("#adviser");
+        if (replaced && typedName) replaced.value = typedName;
         section.classList.toggle("waiting", !section.querySelector("#answer-json"));
         section.dataset.kind = "missing";
         section.dataset.answered = String(number);
