@@ -79,7 +79,7 @@ def ask_missing(page, case: dict) -> None:
         page.set_checked(f"#source-{source}", not case.get("sources") or source in case["sources"])
     with page.expect_navigation():  # the answer beside the form follows the typing; the button posts the form
         page.click("button.primary[value=missing]")
-    page.wait_for_selector("#answer-json")
+    page.wait_for_selector("#answer-json", state="attached")
 
 
 def shown_answer(page) -> dict:
@@ -126,7 +126,7 @@ def test_vae_on_the_page(page, tmp_path):
     page.fill("#year", str(case["year"]))
     with page.expect_navigation():
         page.click("button.primary[value=vae]")
-    page.wait_for_selector("#answer-json")
+    page.wait_for_selector("#answer-json", state="attached")
     expected = cli_answer(case, tmp_path)
     assert page.get_attribute("#reponse p.status", "data-status") == expected["status"]
     assert float(page.get_attribute("#reponse [data-field=missing_months]", "data-months")) == expected["missing_months"]
@@ -191,7 +191,7 @@ def test_screenshot_of_an_answer_for_the_readme(page):
     page.fill("#date", RULES_DATE)
     with page.expect_navigation():
         page.click("button.primary[value=missing]")
-    page.wait_for_selector("#answer-json")
+    page.wait_for_selector("#answer-json", state="attached")
     answer = page.locator("#reponse")
     assert re.search(r"stage de 3 à 6 mois", answer.inner_text())
     ARTIFACTS.mkdir(exist_ok=True)
