@@ -6,9 +6,11 @@ key changes the answer: 3, 36, 3, 36…). For each keystroke the page itself
 records the time from the `input` event to the new answer in the page
 (`live.js` sets `data-answered` once it has replaced it; the measure
 includes its 40 ms pause after the last key, the request, the answer and
-its rendering). Three files: complete (the baseline, answered as before),
+its rendering). Four files: complete (the baseline, answered as before),
 incomplete with finite unknown facts (a field left empty, a level unknown),
-and incomplete with a duration unknown (the solver certifies each answer).
+incomplete with a duration unknown (the solver certifies each answer), and
+five facts unknown (a field, a level, a duration, the UE acquired and the
+decided length).
 Prints p50 / p95 / max per file.
 """
 
@@ -42,6 +44,8 @@ SCENARIOS = {
     "complete (baseline)": {"field": "out", "level": "sufficient", "other_months": "12"},
     "incomplete: a field empty, a level unknown": {"field": "", "level": "unknown", "other_months": "12"},
     "incomplete: a duration unknown": {"field": "out", "level": "sufficient", "other_months": "?"},
+    "incomplete: five facts unknown": {"field": "", "level": "unknown", "other_months": "?", "ue_acquired": "?",
+                                       "decided_internship_months": "?"},
 }
 
 
@@ -61,6 +65,8 @@ def measure(page, scenario: dict, keystrokes: int) -> list[float]:
     page.fill("#experiences-1-months", scenario["other_months"])
     page.select_option("#experiences-1-field", "out")
     page.select_option("#experiences-1-level", scenario["level"])
+    for fact in ("ue_acquired", "decided_internship_months"):
+        page.fill(f"#{fact}", scenario.get(fact, ""))
     page.fill("#experiences-0-months", "30")
     page.wait_for_selector("#answer-json", state="attached")
     page.wait_for_timeout(300)  # every answer asked while filling has arrived (none is counted for a keystroke)
@@ -96,10 +102,10 @@ def main() -> None:
             results[name] = measure(page, scenario, args.keystrokes)
         browser.close()
     print("Live adviser's page, keystroke to answer shown (Chromium, end to end, 40 ms pause included), ms")
-    print(f"{'file':<44} {'keys':>5} {'p50':>7} {'p95':>7} {'max':>7} {'p95 / baseline':>15}")
+    print(f"{'file':<46} {'keys':>5} {'p50':>7} {'p95':>7} {'max':>7} {'p95 / baseline':>15}")
     baseline = percentile(results["complete (baseline)"], 95)
     for name, values in results.items():
-        print(f"{name:<44} {len(values):>5} {statistics.median(values):>7.1f} {percentile(values, 95):>7.1f} "
+        print(f"{name:<46} {len(values):>5} {statistics.median(values):>7.1f} {percentile(values, 95):>7.1f} "
               f"{max(values):>7.1f} {percentile(values, 95) / baseline:>15.2f}")
     worst = max(percentile(v, 95) for v in results.values())
     print(f"target: p95 ≤ {TARGET_MS:.0f} ms — {'met' if worst <= TARGET_MS else 'NOT met'} (worst p95 {worst:.1f} ms)")
