@@ -187,8 +187,8 @@ def _respace(draw, part: str, quote: bool) -> str:
     runs = [" ", "  ", "\t", " \t "] + (["\n  ", "\n"] if quote else [])
     part = part.replace(" ", "\x00")
     part = re.sub("\x00", lambda _: draw(st.sampled_from(runs)), part)
-    if not quote:
-        part = part.replace(",", draw(st.sampled_from([",", " ,"])))
+    if not quote:  # a comma between words, not the decimal comma of a number (0,01 mois)
+        part = re.sub(r",(?!\d)|(?<!\d),", draw(st.sampled_from([",", " ,"])), part)
     return part
 
 
