@@ -64,6 +64,23 @@ def build_parser() -> Parser:
                    help="jalon : delivery (défaut) ; pour ingenieur aussi application, probatoire, defense")
     p.add_argument("--date", default=None, metavar="AAAA-MM-JJ",
                    help="date à laquelle appliquer les règles (par défaut : aujourd'hui)")
+    p.add_argument("--why-not", action="store_true",
+                   help="« Pourquoi pas ? » : les plus petits changements qui suffiraient pour que rien de plus ne "
+                        "soit exigé (champ why_not en JSON)")
+
+    p = command("interview", "Compléter un dossier candidat dans le terminal : seules les questions qui peuvent "
+                             "encore changer la réponse, la plus décisive d'abord.")
+    p.add_argument("--diploma", required=True, metavar="ID", help="diplôme visé (ex. licence, bac+2, ingenieur)")
+    p.add_argument("--profile", default=None, metavar="FICHIER",
+                   help="fichier candidat de départ, ses faits inconnus écrits unknown (par défaut : demander le "
+                        "nombre de périodes d'expérience, toutes inconnues)")
+    p.add_argument("--save", default=None, metavar="FICHIER",
+                   help="enregistrer le dossier complété (YAML ; les faits encore inconnus écrits unknown)")
+    p.add_argument("--source", action="append", metavar="ID", dest="sources",
+                   help="source à appliquer (répétable ; par défaut toutes celles qui énoncent des exigences)")
+    p.add_argument("--milestone", default="delivery", metavar="ID", help="jalon (défaut : delivery)")
+    p.add_argument("--date", default=None, metavar="AAAA-MM-JJ",
+                   help="date à laquelle appliquer les règles (par défaut : aujourd'hui)")
 
     p = command("vae", "Le candidat peut-il déposer une demande de VAE pour cette certification cette année ?")
     p.add_argument("--certification", required=True, metavar="CODE", help="code de la certification (ex. LP110504)")
@@ -208,8 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return 2
-        handler = {"check": cmd_check, "missing": cmd_missing, "vae": cmd_vae, "fmt": cmd_fmt,
-                   "lsp": cmd_lsp, "serve": cmd_serve, "diff": cmd_diff,
+        handler = {"check": cmd_check, "missing": cmd_missing, "interview": cmd_interview, "vae": cmd_vae,
+                   "fmt": cmd_fmt, "lsp": cmd_lsp, "serve": cmd_serve, "diff": cmd_diff,
                    "examples": cmd_examples, "docs": cmd_docs, "batch": cmd_batch}.get(args.command) or args.handler
         code = handler(args)
         _flush_output()
@@ -334,11 +351,13 @@ def load_base(rules: Path | None):
     return load_rules(rules).base
 
 
-def load_candidate(path: str):
+def load_candidate(path: str, partial: bool = False):
+    """The candidate file (with `partial`, its facts may be `unknown`), or a UsageError naming the field."""
     from .candidate import ProfileError, load_profile
+    from .candidate.unknown import load_candidate_file
 
     try:
-        return load_profile(path)
+        return load_candidate_file(path) if partial else load_profile(path)
     except ProfileError as exc:
         raise UsageError(str(exc)) from None
 
@@ -461,20 +480,68 @@ def cmd_missing(args) -> int:
     from .request import RequestError
     from .solve import SolverError
 
-    profile = load_candidate(args.profile)
+    profile = load_candidate(args.profile, partial=True)
     rules = load_rules(args.rules)
     asked = {"diploma": args.diploma, "milestone": args.milestone, "sources": args.sources, "date": args.date}
     try:
         question = rules.missing_question({k: v for k, v in asked.items() if v is not None}, profile)
-        answer = rules.missing(question)
+        answer = rules.why_not(question) if args.why_not else rules.missing(question)
+        if args.why_not and answer.get("complete") is False:
+            warn("--why-not : « Pourquoi pas ? » répond sur un dossier complet ; celui-ci a des faits inconnus "
+                 "(voir les questions qui peuvent changer la réponse)")
     except RequestError as exc:
         raise request_usage(exc) from None
     except SolverError as exc:
         raise UsageError(str(exc)) from None
     if args.format == "json":
         emit(to_json(answer))
+    elif answer.get("complete") is False:  # a file with unknown facts (`answer.unknown`)
+        from .answer.unknown import partial_text
+
+        emit(partial_text(answer, rules.base.diplomas[question.diploma].name, profile.name))
     else:
         emit(missing_text(answer, rules.base.diplomas[question.diploma].name, profile.name))
+        if "why_not" in answer:
+            from .answer.why_not import why_not_text
+
+            emit("\n".join(why_not_text(answer["why_not"])[1:]))
+    return 0
+
+
+def cmd_interview(args) -> int:
+    from .answer.present import to_json
+    from .interview import Interview, ask_periods, save, starting_file
+    from .request import RequestError
+    from .solve import SolverError
+
+    if args.profile == "-":
+        raise UsageError("--profile : le dossier de départ ne peut pas être lu sur l'entrée standard, qui sert aux "
+                         "réponses ; donner un fichier")
+    rules = load_rules(args.rules)
+    asked = {k: v for k, v in {"diploma": args.diploma, "milestone": args.milestone, "sources": args.sources,
+                               "date": args.date}.items() if v is not None}
+    profile = load_candidate(args.profile, partial=True) if args.profile else None
+    try:
+        rules.missing_question(asked, profile or starting_file(1))
+        if profile is None:
+            periods = ask_periods(input, print)
+            if periods is None:
+                return 0
+            profile = starting_file(periods)
+        interview = Interview(rules, asked, profile, say=emit)
+        profile = interview.run()
+        if args.format == "json":
+            emit(to_json(interview.answer()))
+    except RequestError as exc:
+        raise request_usage(exc) from None
+    except SolverError as exc:
+        raise UsageError(str(exc)) from None
+    if args.save:
+        try:
+            save(profile, args.save)
+        except OSError as exc:
+            raise UsageError(f"--save : impossible d'écrire {args.save} ({exc.strerror or exc})") from None
+        warn(f"Dossier enregistré dans {args.save}.")
     return 0
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .candidate import Profile, ProfileError, read_profile
+from .candidate.unknown import PartialProfile, read_candidate
 from .candidate.schema import CERTIFICATION, MAX_YEAR, MIN_YEAR, shown
 from .language.model import MILESTONE_FR, MILESTONES, RuleBase, milestone_id
 
@@ -54,7 +55,7 @@ class MissingQuestion:
     sources: tuple[str, ...]  # those that answer: the ones asked for, or every one stating requirements
     milestone: str
     on: date
-    profile: Profile
+    profile: Profile | PartialProfile  # a file with unknown facts only where asked (`partial`)
 
 
 @dataclass(frozen=True)
@@ -118,14 +119,14 @@ class _Fields:
             return None
         return day
 
-    def profile(self, given: Profile | None) -> Profile | None:
+    def profile(self, given: Profile | None, partial: bool = False) -> Profile | PartialProfile | None:
         if given is not None:
             return given
         if "profile" not in self.data:
             self.wrong("profile", "champ obligatoire manquant : le fichier candidat")
             return None
         try:
-            return read_profile(self.data["profile"], origin="profile")
+            return (read_candidate if partial else read_profile)(self.data["profile"], origin="profile")
         except ProfileError as error:
             self.errors.extend(profile_errors(error))
             return None
@@ -146,9 +147,10 @@ def _day(text: str) -> date | None:
         return None
 
 
-def missing_question(base: RuleBase, data: Mapping, today: date, profile: Profile | None = None) -> MissingQuestion:
+def missing_question(base: RuleBase, data: Mapping, today: date, profile: Profile | None = None,
+                     partial: bool = False) -> MissingQuestion:
     """The question of `cnam missing` read from a mapping (`profile`: the candidate already read, e.g. from
-    a file); RequestError naming every bad field.
+    a file; `partial`: its facts may be `unknown`, `candidate.unknown`); RequestError naming every bad field.
 
     A cohort asks the same requirement again and again: the fields but the candidate, once read without
     error, are remembered (by their values and the day), and only the candidate is read each time."""
@@ -157,11 +159,11 @@ def missing_question(base: RuleBase, data: Mapping, today: date, profile: Profil
     if known is not None:  # the same fields were read before (the same keys, profile among them)
         if profile is None:
             try:
-                profile = read_profile(data["profile"], origin="profile")
+                profile = (read_candidate if partial else read_profile)(data["profile"], origin="profile")
             except ProfileError as error:
                 raise RequestError(profile_errors(error)) from None
         return MissingQuestion(known[0], known[1], known[2], known[3], profile)
-    question = _missing_question(base, data, today, profile)
+    question = _missing_question(base, data, today, profile, partial)
     if key is not None and len(_requirements(base)) < 4096:
         _requirements(base)[key] = (question.diploma, question.sources, question.milestone, question.on)
     return question
@@ -196,7 +198,8 @@ def _requirement_key(data: Mapping, today: date) -> tuple | None:
     return key
 
 
-def _missing_question(base: RuleBase, data: Mapping, today: date, profile: Profile | None) -> MissingQuestion:
+def _missing_question(base: RuleBase, data: Mapping, today: date, profile: Profile | None,
+                      partial: bool) -> MissingQuestion:
     f = _Fields(data, MISSING_FIELDS)
     diploma = f.identifier("diploma")
     milestone = f.identifier("milestone", "delivery")
@@ -215,7 +218,7 @@ def _missing_question(base: RuleBase, data: Mapping, today: date, profile: Profi
     sources = None
     if diploma is not None and milestone is not None and on is not None:
         sources = _sources(f, base, diploma, milestone, asked, on)
-    candidate = f.profile(profile)
+    candidate = f.profile(profile, partial)
     f.done()
     return MissingQuestion(diploma, sources, milestone, on, candidate)
 

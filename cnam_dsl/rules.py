@@ -21,10 +21,12 @@ from functools import cached_property
 from pathlib import Path
 
 from .candidate import Profile, read_profile  # noqa: F401  (read_profile: for the doctest)
+from .candidate.unknown import PartialProfile
 from .diagnostics import Diagnostic
 from .language.model import RuleBase
 from .paths import default_rules_dir
 from .request import MissingQuestion, VaeQuestion, missing_question, vae_question
+from .solve.values import SolverNeeded
 
 
 class RulesError(Exception):
@@ -138,20 +140,41 @@ class Rules:
     # ------------------------------------------------------------ questions
 
     def missing_question(self, data: Mapping, profile: Profile | None = None,
-                         today: date | None = None) -> MissingQuestion:
-        """The question of `cnam missing` read from a mapping (`request.missing_question`)."""
-        return missing_question(self.base, data, today or date.today(), profile)
+                         today: date | None = None, partial: bool = True) -> MissingQuestion:
+        """The question of `cnam missing` read from a mapping (`request.missing_question`; its candidate file
+        may have unknown facts unless `partial` is False)."""
+        return missing_question(self.base, data, today or date.today(), profile, partial)
 
     def vae_question(self, data: Mapping, profile: Profile | None = None, today: date | None = None) -> VaeQuestion:
         return vae_question(self.base, data, today or date.today(), profile)
 
     def missing(self, question: MissingQuestion | Mapping, profile: Profile | None = None) -> dict:
-        """The answer of `cnam missing` (the contract's JSON) to a question, or to a mapping read as one."""
+        """The answer of `cnam missing` (the contract's JSON) to a question, or to a mapping read as one; for a
+        candidate file with unknown facts, every possible answer and the questions that matter
+        (`answer.unknown`)."""
         from .answer.explain import missing_answer
 
         if not isinstance(question, MissingQuestion):
             question = self.missing_question(question, profile)
+        if isinstance(question.profile, PartialProfile):
+            from .answer.unknown import partial_answer
+
+            if not self.solver:  # Z3 certifies that the exploration missed no answer
+                raise SolverNeeded("unknown facts")
+            return partial_answer(self.engine, question)
         return missing_answer(self.engine, question)
+
+    def why_not(self, question: MissingQuestion) -> dict:
+        """The answer of `cnam missing --why-not`: for a complete file not `satisfied`, `why_not` lists the least
+        changes that would make it so, each proved least by the solver (`answer.why_not`)."""
+        from .answer.why_not import why_not
+
+        answer = self.missing(question)
+        if answer.get("complete") is not False:
+            if not self.solver:
+                raise SolverNeeded("why not")
+            answer["why_not"] = why_not(self.engine, question, answer)
+        return answer
 
     def vae(self, question: VaeQuestion | Mapping, profile: Profile | None = None, today: date | None = None) -> dict:
         """The answer of `cnam vae` (the contract's JSON), asked on `today` (default: today)."""

@@ -64,8 +64,9 @@ def ask_licence(page) -> None:
     page.fill("#experiences-0-months", "36")
     page.select_option("#experiences-0-field", "out")
     page.select_option("#diploma", "licence")
-    page.click("button.primary[value=missing]")
-    page.wait_for_selector("#reponse")
+    with page.expect_navigation():  # the button posts the form (the answer beside it follows the typing too)
+        page.click("button.primary[value=missing]")
+    page.wait_for_selector("#answer-json", state="attached")
 
 
 # ---------------------------------------------------------------- the adviser's page
@@ -87,8 +88,24 @@ def test_an_answer_has_no_accessibility_violation(chromium, server):
     page.fill("#experiences-0-months", "12")
     page.select_option("#experiences-0-field", "in")
     page.fill("#certification", "LP110504")
-    page.click("button.primary[value=vae]")
-    page.wait_for_selector("#reponse")
+    with page.expect_navigation():
+        page.click("button.primary[value=vae]")
+    page.wait_for_selector("#answer-json", state="attached")
+    assert violations(page) == []
+    context.close()
+
+
+def test_the_live_answer_to_an_incomplete_file_and_pourquoi_pas_have_no_accessibility_violation(chromium, server):
+    context, page = new_page(chromium)
+    page.goto(server + "/")
+    page.select_option("#diploma", "licence")
+    page.fill("#experiences-0-label", "Magasinier")
+    page.fill("#experiences-0-months", "36")  # its field left empty: unknown
+    page.wait_for_selector("#reponse p.status[data-status=undetermined]")
+    assert page.locator("#reponse .next-question").count() == 1
+    assert violations(page) == []
+    page.select_option("#experiences-0-field", "out")  # a complete file: its « Pourquoi pas ? » follows
+    page.wait_for_selector("#why-not ol li")
     assert violations(page) == []
     context.close()
 

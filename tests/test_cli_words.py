@@ -17,7 +17,7 @@ from cnam_dsl.argparse_fr import BUILD_ERRORS, CATALOG, french
 from cnam_dsl.cli import build_parser
 
 ALICE = str(ROOT / "examples" / "alice.yaml")
-COMMANDS = ["check", "missing", "vae", "fmt", "lsp", "serve", "diff", "batch", "examples", "docs", "docs build",
+COMMANDS = ["check", "missing", "interview", "vae", "fmt", "lsp", "serve", "diff", "batch", "examples", "docs", "docs build",
             "docs serve"]
 ENGLISH = re.compile(r"usage:|positional arguments|options:|show this|help message|\berror\b|\brequired\b|"
                      r"invalid choice|choose from|expected one|unrecognized")
@@ -58,8 +58,8 @@ def test_every_help_is_french(command):
     (["missing"], "arguments obligatoires manquants : --diploma, --profile"),
     (["missing", "--diploma"], "option --diploma : une valeur est attendue"),
     (["check", "--format", "yaml"], "option --format : choix invalide « yaml » ; attendu l'un de : text, json"),
-    (["frob"], "argument COMMANDE : choix invalide « frob » ; attendu l'un de : check, missing, vae, fmt, lsp, "
-               "serve, diff, batch, examples, docs, record, records"),
+    (["frob"], "argument COMMANDE : choix invalide « frob » ; attendu l'un de : check, missing, interview, vae, fmt, "
+               "lsp, serve, diff, batch, examples, docs, record, records"),
     (["docs"], "arguments obligatoires manquants : ACTION"),
     (["missing", "--port", "3", "--diploma", "licence", "--profile", ALICE], "arguments non reconnus : --port 3"),
     (["--verbose"], "arguments non reconnus : --verbose"),

@@ -94,6 +94,7 @@ def test_the_rule_excerpt_is_the_rule_file_s():
         assert parsed is not None, [d.message for d in diagnostics]
 
 
-@pytest.mark.parametrize("example", ["examples/alice.yaml", "examples/bruno.json", "examples/erreur.yaml"])
+@pytest.mark.parametrize("example", ["examples/alice.yaml", "examples/bruno.json", "examples/erreur.yaml",
+                                     "examples/chloe.yaml"])
 def test_the_example_files_exist(example):
     assert (ROOT / example).is_file()

@@ -399,8 +399,13 @@ def test_the_command_line_says_in_one_french_line_what_is_wrong(tmp_path):
     db = tmp_path / "decisions.sqlite3"
     profile = tmp_path / "c.json"
     profile.write_text(json.dumps(BRUNO), encoding="utf-8")
+    incomplete = tmp_path / "incomplet.json"
+    incomplete.write_text(json.dumps({"experiences": [{"label": "Magasinier", "months": 36, "field": "unknown"}]}),
+                          encoding="utf-8")
     for args, expected in [
         (("record", "--diploma", "licence", "--profile", str(profile)), "--adviser"),
+        (("record", "--diploma", "licence", "--profile", str(incomplete), "--adviser", "J"),
+         "dossier incomplet (experiences[0].field : unknown)"),
         (("record", "--profile", str(profile), "--adviser", "J"), "--diploma"),
         (("record", "--diploma", "inconnu", "--profile", str(profile), "--adviser", "J"), "diplôme inconnu"),
         (("records", "show", "7"), "enregistrement 7 introuvable"),

@@ -28,16 +28,17 @@ def number(value: Fraction | float | None):
     return int(value) if value == int(value) else value
 
 
-def missing_answer(engine: Engine, question: MissingQuestion, with_options: bool = True) -> dict:
+def missing_answer(engine: Engine, question: MissingQuestion, with_options: bool = True, core: bool = True) -> dict:
     """The answer of `cnam missing`, as the contract's JSON object (`options` left empty without
-    `with_options`: what checks a worked example, which states no option, needs no more)."""
+    `with_options`: what checks a worked example, which states no option, needs no more; a conflict
+    unexplained, without the solver's unsat core, when `core` is False)."""
     q = question
     facts = facts_of(q.profile, q.on)
-    outcome = engine.outcome(q.sources, q.diploma, q.milestone, q.on, facts, with_options)
+    outcome = engine.outcome(q.sources, q.diploma, q.milestone, q.on, facts, with_options, core)
     if len(q.sources) == 1:  # the one source's own answer is the answer
         singles = {q.sources[0]: outcome}
     else:
-        singles = {s: engine.outcome((s,), q.diploma, q.milestone, q.on, facts, with_options=False)
+        singles = {s: engine.outcome((s,), q.diploma, q.milestone, q.on, facts, with_options=False, core=core)
                    for s in q.sources}
     return answer_of(engine.base, q.sources, q.diploma, q.milestone, q.on, facts, outcome, singles)
 

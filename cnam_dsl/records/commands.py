@@ -118,8 +118,9 @@ def _print_json(value) -> None:
 
 def cmd_record(args) -> int:
     from ..answer.present import missing_text, vae_text
-    from ..candidate import ProfileError, read_profile
+    from ..candidate import ProfileError
     from ..candidate.files import STDIN_ORIGIN, load_text, read_bytes
+    from ..candidate.unknown import PartialProfile, read_candidate
     from ..cli import load_rules, request_usage
     from ..request import RequestError
     from ..solve import SolverError
@@ -133,9 +134,14 @@ def cmd_record(args) -> int:
     origin = STDIN_ORIGIN if args.profile == "-" else args.profile
     try:
         data = load_text(read_bytes(args.profile), origin, args.profile.lower().endswith(".json"))
-        read_profile(data, origin)
+        candidate = read_candidate(data, origin)
     except ProfileError as error:
         raise _usage(str(error)) from None
+    if isinstance(candidate, PartialProfile):  # what would be recorded is not decided yet
+        unknown = ", ".join(f.path for f in candidate.unknowns)
+        raise _usage(f"{origin}: dossier incomplet ({unknown} : unknown) ; une décision ne s'enregistre que sur un "
+                     "dossier complet : « cnam missing » dit ce qui reste possible, « cnam interview » aide à le "
+                     "compléter")
     rules = load_rules(args.rules)
     try:
         draft = decide(rules, kind, fields, data, adviser.strip(), date.today())

@@ -19,6 +19,10 @@ import z3
 from .values import SolverError
 
 TIMEOUT_MS = 5_000  # each query, unless the caller sets another limit
+# Preprocessing that makes large formulas over a closed form's terms (equalities tying its inputs to a
+# candidate's facts, many if-then-elses) quick to decide: measured on the certification of an incomplete
+# file's completions, 60-120 ms with the default solver, 9 ms with these steps first.
+PREPROCESSED = ("simplify", "propagate-values", "solve-eqs", "elim-term-ite", "smt")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +64,10 @@ class Backend:
     def __init__(self, timeout_ms: int | None = None) -> None:
         self.timeout_ms = timeout_ms or TIMEOUT_MS
 
-    def solver(self, constraints=(), *, minimal_core: bool = False) -> z3.Solver:
-        """A plain solver holding the constraints (a minimal core when asked)."""
-        solver = z3.Solver()
+    def solver(self, constraints=(), *, minimal_core: bool = False, preprocessed: bool = False) -> z3.Solver:
+        """A plain solver holding the constraints (a minimal core when asked; the formulas simplified first by
+        `PREPROCESSED` when asked: no unsat core then)."""
+        solver = z3.Then(*PREPROCESSED).solver() if preprocessed else z3.Solver()
         solver.set("timeout", self.timeout_ms)
         if minimal_core:
             solver.set("core.minimize", True)
@@ -94,9 +99,9 @@ class Backend:
         """Whether the constraints can all hold (SolverError when Z3 cannot decide)."""
         return isinstance(decided(self.check(self.solver(constraints))), Sat)
 
-    def model(self, constraints) -> z3.ModelRef | None:
+    def model(self, constraints, *, preprocessed: bool = False) -> z3.ModelRef | None:
         """A model of the constraints, None when they cannot hold (SolverError when Z3 cannot decide)."""
-        outcome = decided(self.check(self.solver(constraints)))
+        outcome = decided(self.check(self.solver(constraints, preprocessed=preprocessed)))
         return outcome.model if isinstance(outcome, Sat) else None
 
     def extreme(self, opt: z3.Optimize, objective: z3.ArithRef, maximize: bool = False) -> Extreme | None:

@@ -165,14 +165,16 @@ class Engine:
         return proved
 
     def outcome(self, sources: tuple[str, ...], diploma: str, milestone: str, on: date, facts: Facts,
-                with_options: bool = True) -> Outcome:
+                with_options: bool = True, core: bool = True) -> Outcome:
+        """The answer to a candidate's facts (a conflict without its explanation, the unsat core, when `core`
+        is False: the proved closed form says it is one)."""
         if self.fast:
             form = self.closed_form(sources, diploma, milestone, on)
             if form is not None:
                 from .scalar import decide
 
                 answer = decide(form, facts, with_options)
-                if answer is not None and answer.status != "conflict":
+                if answer is not None and (answer.status != "conflict" or not core):
                     return answer
                 if answer is not None:  # proved a conflict: only its explanation (the core) is asked of Z3
                     self._needs_solver("conflict")

@@ -21,10 +21,17 @@ CANDIDATE_EXAMPLE = {
     "ue_acquired": 3,
     "experiences": [{"label": "Commerciale", "start": "2020-09-01", "end": "2023-08-31", "field": "out"}],
 }
+INCOMPLETE_EXAMPLE = {
+    "experiences": [{"label": "Magasinier", "months": 36, "field": "unknown"},
+                    {"label": "Vendeur", "months": 12, "field": "out", "level": "unknown"}],
+}
 Profile = Annotated[Any, Field(
     description="Le fichier candidat du contrat, en JSON (name, ue_acquired, decided_internship_months, "
-                "decided_experience_months, decided_by, entered_duties, experiences, internships, vae_requests).",
-    json_schema_extra={"type": "object", "examples": [CANDIDATE_EXAMPLE]},
+                "decided_experience_months, decided_by, entered_duties, experiences, internships, vae_requests). "
+                "Pour /api/missing et /api/why-not, ces faits peuvent valoir \"unknown\" : months, time_share, "
+                "field, kind, level d'une expérience ; months, field, report d'un stage ; ue_acquired ; "
+                "decided_internship_months.",
+    json_schema_extra={"type": "object", "examples": [CANDIDATE_EXAMPLE, INCOMPLETE_EXAMPLE]},
 )]
 SourceIds = Annotated[list[Annotated[str, Field(max_length=60)]] | None, Field(
     None, max_length=20, description="Sources à appliquer (par défaut : toutes celles qui énoncent des exigences)."
@@ -68,6 +75,24 @@ class AnswerDoc(BaseModel):
     explanation: list[dict[str, Any]]
 
 
+class MissingAnswerDoc(AnswerDoc):
+    """La réponse de `cnam missing --format json`. Quand le fichier candidat a des faits « unknown », elle ajoute
+    (contrat, « Unknown facts ») : `complete` (false), `status` (le statut commun à toutes les complétions, sinon
+    « undetermined »), `possible` (chaque réponse possible avec un fichier témoin complet), `certain`, `questions`
+    (les faits qui peuvent changer la réponse, le plus décisif d'abord, avec ce que donne chaque réponse),
+    `irrelevant` (ceux qui ne le peuvent pas) ; les autres champs sont la partie commune (ou null). Avec
+    /api/why-not, `why_not` : les plus petits changements qui suffiraient pour que rien de plus ne soit exigé."""
+
+    complete: bool | None = Field(None, description="false quand des faits sont inconnus (absent sinon).")
+    possible: list[dict[str, Any]] | None = Field(None, description="Les réponses possibles, chacune avec `witness`.")
+    certain: list[str] | None = Field(None, description="Ce qui vaut dans tous les cas, en français.")
+    questions: list[dict[str, Any]] | None = Field(
+        None, description="{fact, text, outcomes: {réponse: statut}, replies}, la plus décisive d'abord.")
+    irrelevant: list[str] | None = Field(None, description="Les faits inconnus sans effet sur la réponse.")
+    why_not: list[dict[str, Any]] | None = Field(
+        None, description="/api/why-not : {change, months, text, proved_minimal, witness} par changement.")
+
+
 ERRORS_DOC = {
     422: {"description": "Entrée invalide : chaque champ en cause, avec son chemin et un message en français."},
     413: {"description": "Corps de requête trop volumineux."},
@@ -98,13 +123,25 @@ def _openapi(model: type[BaseModel]) -> dict:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
 
 
-@router.post("/missing", response_model=AnswerDoc, responses=ERRORS_DOC, openapi_extra=_openapi(MissingQuestion),
-             summary="Ce qu'il manque au candidat pour un diplôme")
+@router.post("/missing", response_model=MissingAnswerDoc, responses=ERRORS_DOC,
+             openapi_extra=_openapi(MissingQuestion), summary="Ce qu'il manque au candidat pour un diplôme")
 async def answer_missing(request: Request) -> JSONResponse:
-    """La réponse de `cnam missing --format json`, à l'identique. Toute erreur d'entrée donne un 422 qui
-    nomme chaque champ en cause."""
+    """La réponse de `cnam missing --format json`, à l'identique. Le fichier candidat peut avoir des faits
+    « unknown » : la réponse donne alors toutes les réponses possibles, ce qui est certain, les questions qui
+    peuvent encore la changer et les faits sans effet. Toute erreur d'entrée donne un 422 qui nomme chaque
+    champ en cause."""
     adviser = _adviser(request)
     return JSONResponse(await adviser.run(adviser.missing, await _body(request)))
+
+
+@router.post("/why-not", response_model=MissingAnswerDoc, responses=ERRORS_DOC,
+             openapi_extra=_openapi(MissingQuestion), summary="Pourquoi pas ? Ce qui suffirait")
+async def answer_why_not(request: Request) -> JSONResponse:
+    """La réponse de `cnam missing --why-not --format json` : pour un dossier complet dont la réponse n'est pas
+    « satisfied », `why_not` liste les plus petits changements (plus d'expérience, un stage, une décision, une
+    expérience reconnue dans le domaine) qui suffiraient, chacun prouvé minimal par le solveur."""
+    adviser = _adviser(request)
+    return JSONResponse(await adviser.run(adviser.why_not, await _body(request)))
 
 
 @router.post("/vae", response_model=AnswerDoc, responses=ERRORS_DOC, openapi_extra=_openapi(VaeQuestion),

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import api, page, records
+from . import api, live, page, records
 from .access import AccessLog, TokenRequired
 from ..rules import Rules
 from .service import DEADLINE_SECONDS, SOLVER_SECONDS, Adviser, FieldError
@@ -236,6 +236,7 @@ def create_app(rules: Rules, *, docs_dir: Path | None = None, deadline_seconds: 
     app.state.records_db = records_db
     app.include_router(api.router)
     app.include_router(page.router)
+    app.include_router(live.router)
     app.include_router(records.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if docs_dir is not None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..candidate import MAX_PERIODS, Profile, ProfileError, read_profile
 from ..candidate.schema import shown
+from ..candidate.unknown import UNKNOWN, PartialProfile, read_candidate
 
 LISTS = {
     "experiences": ("label", "months", "start", "end", "time_share", "field", "kind", "level"),
@@ -130,36 +131,70 @@ def candidate_file(form: FormData) -> dict[str, Any]:
     return data
 
 
-def form_profile(form: FormData) -> Profile | None:
-    """The candidate of the form, or None with `form.errors` filled (every bad field, not only the first)."""
+def form_profile(form: FormData, partial: bool = False) -> Profile | PartialProfile | None:
+    """The candidate of the form, or None with `form.errors` filled (every bad field, not only the first);
+    with `partial`, its facts may be `unknown` (`with_unknowns`)."""
+    read = read_candidate if partial else read_profile
     data = candidate_file(form)
     for key in CANDIDATE:
         if key in data:
             # who decided is read with what was decided (alone it is refused as saying nothing)
             alongside = {k: data[k] for k in DECIDED if k in data} if key == "decided_by" else {}
             _check(form, {**alongside, key: data[key]},
-                   lambda location, key=key: location if location in CANDIDATE else key, form.candidate)
+                   lambda location, key=key: location if location in CANDIDATE else key, form.candidate, read)
     for list_name in LISTS:
         kept = kept_rows(form, list_name)
         if len(kept) > MAX_PERIODS:
             form.errors[f"{list_name}-add"] = f"au plus {MAX_PERIODS} lignes"
         for row, values in kept[:MAX_PERIODS]:
             _check(form, {list_name: [_entry(list_name, values)]},
-                   lambda location, row=row, list_name=list_name: _row_field(list_name, row, location), values)
+                   lambda location, row=row, list_name=list_name: _row_field(list_name, row, location), values,
+                   read)
     if form.errors:
         return None
     try:
-        return read_profile(data, origin="formulaire")
+        return read(data, origin="formulaire")
     except ProfileError as error:
         form.errors[""] = f"{error.location or 'candidat'} : {error.reason}"
         return None
 
 
-def _check(form: FormData, data: dict[str, Any], field_of, typed: Mapping[str, str]) -> None:
+# What a person types for a fact they do not know, in a number field ("?", "inconnu").
+UNKNOWN_WORDS = {"?", "inconnu", "inconnue", UNKNOWN}
+
+
+def with_unknowns(form: FormData) -> FormData:
+    """The form with its empty facts unknown (the page asks what a candidate still needs before the file is
+    complete): an experience's empty duration (no dates either) and empty field, and any number typed `?` or
+    `inconnu`. A copy: the form shown keeps what was typed (its errors are the same dictionary)."""
+    def unknown_if(value: str, empty: bool) -> str:
+        return UNKNOWN if (empty and not value) or value.strip().lower() in UNKNOWN_WORDS else value
+
+    rows = {k: list(v) for k, v in form.rows.items()}
+    kept = {name: {r for r, _ in kept_rows(form, name)} for name in ("experiences", "internships")}
+    for name in kept:
+        rows[name] = [(r, _unknown_row(name, values, unknown_if) if r in kept[name] else values)
+                      for r, values in form.rows[name]]
+    candidate = {k: unknown_if(v, False) if k in ("ue_acquired", "decided_internship_months") else v
+                 for k, v in form.candidate.items()}
+    return FormData(form.question, form.sources, candidate, rows, form.errors)
+
+
+def _unknown_row(name: str, values: dict[str, str], unknown_if) -> dict[str, str]:
+    values = dict(values)
+    dated = bool(values.get("start") or values.get("end"))
+    values["months"] = unknown_if(values.get("months", ""), not dated)
+    if name == "experiences":
+        values["field"] = unknown_if(values.get("field", ""), True)
+        values["time_share"] = unknown_if(values.get("time_share", ""), False)
+    return values
+
+
+def _check(form: FormData, data: dict[str, Any], field_of, typed: Mapping[str, str], read=read_profile) -> None:
     """The first error of a part of the form beside its field, with its value as typed (`typed`: the part's
-    fields, by key)."""
+    fields, by key; `read`: the candidate file's reader, `read_candidate` where facts may be unknown)."""
     try:
-        read_profile(data, origin="formulaire")
+        read(data, origin="formulaire")
     except ProfileError as error:
         field = field_of(error.location or "")
         reason = as_typed(error.reason, typed.get(field.rpartition("-")[2], ""))

@@ -28,8 +28,11 @@ from ..answer.describe import AUTHORITY_FR, KIND_FR, months_fr
 from ..language.model import MILESTONE_FR
 from ..answer.present import (STATUS_SENTENCE, VAE_SENTENCE, authorities_fr, decision_lines, internship_text,
                               option_text, short_answer)
-from ..candidate import MAX_PERIODS, ProfileError, read_profile_text
-from .form import LISTS, FormData, form_profile, form_wording, profile_form, read_form
+from ..answer.unknown import fact_fr, possible_sentence, short_possible, value_fr
+from ..candidate import MAX_PERIODS, ProfileError
+from ..candidate.files import load_text
+from ..candidate.unknown import read_candidate
+from .form import LISTS, FormData, form_profile, form_wording, kept_rows, profile_form, read_form, with_unknowns
 from ..request import DAY, milestone_id
 from .service import Adviser, RequestError, Unanswered, displayable
 
@@ -52,7 +55,8 @@ templates.globals.update(
     STATUS_SENTENCE=STATUS_SENTENCE, VAE_SENTENCE=VAE_SENTENCE, MILESTONE_FR=MILESTONE_FR,
     AUTHORITY_FR=AUTHORITY_FR, KIND_FR=KIND_FR, LISTS=LISTS, internship_text=internship_text,
     option_text=option_text, short_answer=short_answer, months_fr=months_fr, authorities_fr=authorities_fr,
-    decision_lines=decision_lines,
+    decision_lines=decision_lines, possible_sentence=possible_sentence, short_possible=short_possible,
+    value_fr=value_fr,
 )
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
              "novembre", "décembre")
@@ -85,6 +89,15 @@ def source_runs(entries: list[dict]) -> list[tuple[str, int, list[dict]]]:
 
 
 templates.filters.update(date_fr=date_fr, source_runs=source_runs)
+
+
+def unreadable_form(error: MultiPartException | HTTPException) -> PlainTextResponse:
+    """The 400 answer to a form Starlette refused to read (its reason in French); another HTTPException (raised
+    inside an application) is raised again."""
+    if isinstance(error, HTTPException) and error.status_code != 400:
+        raise error
+    message = error.message if isinstance(error, MultiPartException) else str(error.detail)
+    return PlainTextResponse(f"formulaire illisible : {multipart_fr(message)}", status_code=400)
 
 
 def multipart_fr(message: str) -> str:
@@ -120,16 +133,26 @@ def docs_page(docs_dir: Path | None, diploma: str) -> str | None:
 
 async def render(request: Request, form: FormData, answer: dict | None = None, kind: str | None = None,
                  status_code: int = 200) -> HTMLResponse:
-    """The page, rendered in a worker thread (a thousand rows take most of a second)."""
+    """The page, rendered in a worker thread (a thousand rows take most of a second). An answer's `why_not`
+    (« Pourquoi pas ? ») is shown apart from its JSON, which stays the command line's."""
     html = await anyio.to_thread.run_sync(partial(page_html, request, form, answer, kind))
     return HTMLResponse(displayable(html), status_code=status_code)
 
 
 def page_html(request: Request, form: FormData, answer: dict | None, kind: str | None) -> str:
+    return templates.get_template("page.html").render(**page_context(request, form, answer, kind))
+
+
+def page_context(request: Request, form: FormData, answer: dict | None, kind: str | None) -> dict:
+    """What the page's templates (and the live answer's, `live`) are rendered with."""
     base = _adviser(request).base
     today = date.today()
+    why_not = None
+    if answer is not None and "why_not" in answer:
+        answer = dict(answer)
+        why_not = answer.pop("why_not")
     context = {
-        "form": form, "answer": answer, "kind": kind, "base": base,
+        "form": form, "answer": answer, "kind": kind, "base": base, "why_not": why_not,
         "errors": form.errors, "checked": set(form.sources if form.sources is not None else base.sources),
         "stating": {d: {m: base.sources_for(d, m, today) for m in info.milestones}
                     for d, info in base.diplomas.items()},
@@ -142,7 +165,31 @@ def page_html(request: Request, form: FormData, answer: dict | None, kind: str |
         context["answer_json"] = json.dumps(answer, ensure_ascii=False, indent=2)
     elif answer is not None:
         context["answer_json"] = json.dumps(answer, ensure_ascii=False, indent=2)
-    return templates.get_template("page.html").render(**context)
+    context["field_ids"] = field_ids(form)
+    context["fact_labels"] = fact_labels(form)
+    return context
+
+
+def fact_labels(form: FormData) -> dict[str, str]:
+    """Each fact of the candidate file named in French, its experience by the label typed."""
+    labels = {path: fact_fr(path) for path in ("ue_acquired", "decided_internship_months")}
+    for name, keys in (("experiences", ("months", "time_share", "field", "kind", "level")),
+                       ("internships", ("months", "field", "report"))):
+        for i, (_, values) in enumerate(kept_rows(form, name)):
+            labels.update({f"{name}[{i}].{key}": fact_fr(f"{name}[{i}].{key}", values.get("label") or None)
+                           for key in keys})
+    return labels
+
+
+def field_ids(form: FormData) -> dict[str, str]:
+    """The form field where each fact of the candidate file is typed (`experiences[0].field` ->
+    `experiences-3-field`: rows are numbered in the form as they were added)."""
+    ids = {"ue_acquired": "ue_acquired", "decided_internship_months": "decided_internship_months"}
+    for name, keys in (("experiences", ("months", "time_share", "field", "kind", "level")),
+                       ("internships", ("months", "field", "report"))):
+        for i, (row, _) in enumerate(kept_rows(form, name)):
+            ids.update({f"{name}[{i}].{key}": f"{name}-{row}-{key}" for key in keys})
+    return ids
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -163,12 +210,8 @@ async def submit(request: Request) -> Response:
             action = text_fields.get("action", "missing")
             if action == "import":
                 return await _import(request, form, upload)
-    except MultiPartException as error:
-        return PlainTextResponse(f"formulaire illisible : {multipart_fr(error.message)}", status_code=400)
-    except HTTPException as error:  # Starlette's own refusal of the form, inside an application
-        if error.status_code != 400:
-            raise
-        return PlainTextResponse(f"formulaire illisible : {multipart_fr(str(error.detail))}", status_code=400)
+    except (MultiPartException, HTTPException) as error:
+        return unreadable_form(error)
     if action.startswith(("add:", "remove:")):
         return await render(request, _edit_rows(form, action))
     if action == "export":
@@ -178,8 +221,11 @@ async def submit(request: Request) -> Response:
     return await _missing(request, form)
 
 
-async def _checked_candidate(form: FormData):
-    """The form's candidate, checked in a worker thread (a thousand rows take a tenth of a second)."""
+async def checked_candidate(form: FormData, partial: bool = False):
+    """The form's candidate, checked in a worker thread (a thousand rows take a tenth of a second); with
+    `partial`, its empty facts are unknown (`form.with_unknowns`)."""
+    if partial:
+        return await anyio.to_thread.run_sync(form_profile, with_unknowns(form), True)
     return await anyio.to_thread.run_sync(form_profile, form)
 
 
@@ -195,7 +241,7 @@ def _edit_rows(form: FormData, action: str) -> FormData:
     return form
 
 
-def _question_errors(form: FormData, errors: RequestError) -> None:
+def question_errors(form: FormData, errors: RequestError) -> None:
     """A question's errors beside the form's fields (the candidate's beside its rows)."""
     for e in errors.errors:
         field = "sources" if e.path in ("source", "sources") else e.path
@@ -216,11 +262,12 @@ def _sources(form: FormData, applicable: list[str], what: str) -> list[str] | No
 
 async def _missing(request: Request, form: FormData) -> HTMLResponse:
     data = missing_fields(form, _adviser(request).base)
-    return await _answer(request, form, "missing", _adviser(request).missing, data)
+    return await _answer(request, form, "missing", _adviser(request).why_not, data)
 
 
 def missing_fields(form: FormData, base) -> dict:
-    """The fields of the form's `cnam missing` question (None: not given)."""
+    """The fields of the form's `cnam missing` question (None: not given; the sources ticked among those that
+    apply)."""
     q = form.question
     diploma, milestone = q.get("diploma") or None, milestone_id(q.get("milestone") or "delivery")
     day = DAY.fullmatch(q.get("date") or "") and _day(q["date"])
@@ -253,7 +300,7 @@ def vae_fields(form: FormData, base) -> dict:
 
 async def _answer(request: Request, form: FormData, kind: str, answer, data: dict) -> HTMLResponse:
     """The page with the answer to the form's question, or with every error beside its field."""
-    profile = await _checked_candidate(form)
+    profile = await checked_candidate(form, partial=kind == "missing")
     asked = {k: v for k, v in data.items() if v is not None}
     if kind == "missing" and "diploma" not in asked:
         form.errors["diploma"] = "choisir un diplôme"
@@ -263,7 +310,7 @@ async def _answer(request: Request, form: FormData, kind: str, answer, data: dic
     try:
         result = await _adviser(request).run(answer, asked, profile)
     except RequestError as errors:
-        _question_errors(form, errors)
+        question_errors(form, errors)
         return await render(request, form, status_code=422)
     except Unanswered as error:
         form.errors[""] = str(error)
@@ -272,8 +319,8 @@ async def _answer(request: Request, form: FormData, kind: str, answer, data: dic
 
 
 async def _export(request: Request, form: FormData) -> Response:
-    """The candidate as the contract's candidate file (YAML), to download."""
-    profile = await _checked_candidate(form)
+    """The candidate as the contract's candidate file (YAML, its empty facts written `unknown`), to download."""
+    profile = await checked_candidate(form, partial=True)
     if profile is None:
         return await render(request, form, status_code=422)
     text = yaml.safe_dump(profile.to_dict(), allow_unicode=True, sort_keys=False, default_flow_style=False)
@@ -299,8 +346,9 @@ async def _import(request: Request, form: FormData, upload: object) -> HTMLRespo
         return await render(request, form, status_code=422)
     raw = await upload.read()
     try:
-        text = raw.decode("utf-8-sig")
-        profile = read_profile_text(text, origin=upload.filename, as_json=upload.filename.lower().endswith(".json"))
+        raw.decode("utf-8-sig")
+        data = load_text(raw, upload.filename, upload.filename.lower().endswith(".json"))
+        profile = read_candidate(data, origin=upload.filename)
     except UnicodeDecodeError:
         form.errors["candidate_file"] = f"{upload.filename} : fichier non encodé en UTF-8"
         return await render(request, form, status_code=422)

@@ -47,7 +47,7 @@ class Job:
     already read. `large` jobs (long candidate files, closed forms still to prove) go to their own workers;
     `proving` ones are finished even past their request's deadline."""
 
-    kind: str  # missing | vae
+    kind: str  # missing | why_not | vae
     data: Mapping | None = None
     profile: Profile | None = None
     today: date = field(default_factory=date.today)
@@ -94,9 +94,9 @@ def answer(rules, job: Job) -> tuple:
 
     rules.engine.learn(job.verdicts)
     try:
-        if job.kind == "missing":
+        if job.kind in ("missing", "why_not"):
             question = job.question or rules.missing_question(job.data, job.profile, job.today)
-            result = rules.missing(question)
+            result = rules.why_not(question) if job.kind == "why_not" else rules.missing(question)
         else:
             question = job.question or rules.vae_question(job.data, job.profile, job.today)
             result = rules.vae(question, today=job.today)

@@ -26,7 +26,7 @@ from ..records.printable import STATUS_FR, PrintError, date_fr, record_html, rec
 from ..records.store import RecordsError, Store, UnknownRecord
 from .form import candidate_file, form_profile, read_form
 from .page import (
-    MAX_FORM_FIELDS, RECORDER_COOKIE, _question_errors, missing_fields, multipart_fr, render, templates, vae_fields,
+    MAX_FORM_FIELDS, RECORDER_COOKIE, missing_fields, question_errors, render, templates, unreadable_form, vae_fields,
 )
 from .service import Adviser, RequestError, Unanswered
 
@@ -61,12 +61,8 @@ async def record(request: Request) -> Response:
         async with request.form(max_files=2, max_fields=MAX_FORM_FIELDS) as fields:
             text = {k: v for k, v in fields.items() if isinstance(v, str)}
             form = read_form(text, sorted(adviser.base.sources), fields.getlist("sources"))
-    except MultiPartException as error:
-        return PlainTextResponse(f"formulaire illisible : {multipart_fr(error.message)}", status_code=400)
-    except HTTPException as error:  # Starlette's own refusal of the form, inside an application
-        if error.status_code != 400:
-            raise
-        return PlainTextResponse(f"formulaire illisible : {multipart_fr(str(error.detail))}", status_code=400)
+    except (MultiPartException, HTTPException) as error:
+        return unreadable_form(error)
     kind = "vae" if text.get("action") == "record:vae" else "missing"
     name = " ".join(text.get("adviser", "").split())[:MAX_ADVISER]
     profile = await anyio.to_thread.run_sync(form_profile, form)
@@ -81,7 +77,7 @@ async def record(request: Request) -> Response:
         stored = await adviser.run(partial(_decide_and_store, adviser, store, kind, asked, candidate_file(form), name))
     except (RequestError, ProfileError) as errors:
         if isinstance(errors, RequestError):
-            _question_errors(form, errors)
+            question_errors(form, errors)
         else:
             form.errors[""] = str(errors)
         return await render(request, form, status_code=422)

@@ -79,6 +79,11 @@ class Adviser:
         closed forms, or the Job to hand to the pool; RequestError naming every bad field."""
         return self._quick("missing", data, profile, deadline)
 
+    def why_not(self, data: Mapping, profile: Profile | None = None, *, deadline: float) -> dict | Job:
+        """The answer of `cnam missing --why-not` (`Rules.why_not`: the least changes, proved by the solver, so a
+        Job once the question is read)."""
+        return self._quick("why_not", data, profile, deadline)
+
     def vae(self, data: Mapping, profile: Profile | None = None, *, deadline: float) -> dict | Job:
         """The answer of `cnam vae` (always the solver's: a Job, once the question is read)."""
         return self._quick("vae", data, profile, deadline)
@@ -90,13 +95,15 @@ class Adviser:
         counts = periods(data, profile)
         if sum(counts) > QUICK_PERIODS and max(counts) <= MAX_PERIODS:  # (a list too long is refused here, at once)
             return Job(kind, data, profile, today, large=True, verdicts=self.quick.engine.verdicts())
-        read = self.quick.missing_question if kind == "missing" else self.quick.vae_question
+        read = self.quick.vae_question if kind == "vae" else self.quick.missing_question
         return self._answer_or_job(kind, read(data, profile, today), today)
 
     def _answer_or_job(self, kind: str, question: MissingQuestion | VaeQuestion, today: date) -> dict | Job:
         """The answer of the proved closed forms, or the Job to hand to the pool."""
         try:
-            return self.quick.missing(question) if kind == "missing" else self.quick.vae(question, today=today)
+            if kind == "vae":
+                return self.quick.vae(question, today=today)
+            return self.quick.why_not(question) if kind == "why_not" else self.quick.missing(question)
         except SolverNeeded as why:
             proving = str(why) == "closed form not proved yet"
             return Job(kind, today=today, question=question, large=proving, proving=proving,
