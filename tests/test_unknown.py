@@ -3,6 +3,7 @@ witness, the questions that matter ranked, the facts that do not, and complete f
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import replace
 from datetime import date
@@ -270,6 +271,15 @@ def test_the_api_answers_an_incomplete_file_and_says_so_in_its_description(clien
     described = json.dumps(client.get("/api/openapi.json").json()["paths"]["/api/missing"], ensure_ascii=False)
     assert "unknown" in described and "possible" in described
 
+
+def test_the_live_page_answers_an_incomplete_form_through_the_server(client):
+    """The form read into a file with unknown facts is the solver's work: handed to the server's worker
+    processes like any question (it once failed there, the file's periods counted as a complete file's)."""
+    form = {"diploma": "licence", "sources": "cnam-eleves", "date": "2026-01-01",
+            "experiences-0-label": "Magasinier", "experiences-0-months": "36", "experiences-0-field": "unknown"}
+    answered = client.post("/live", data=form)
+    assert answered.status_code == 200, answered.text
+    assert "L'expérience « Magasinier » est-elle dans le domaine du diplôme ?" in html.unescape(answered.text)
 
 def test_the_same_question_asked_twice_gets_the_same_answer(engine):
     first = answer(engine, MAGASINIER | {"decided_internship_months": "unknown"}, sources=None)

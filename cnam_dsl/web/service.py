@@ -16,6 +16,7 @@ import anyio.from_thread
 import anyio.to_thread
 
 from ..candidate import MAX_PERIODS, Profile
+from ..candidate.unknown import PartialProfile
 from ..request import FieldError, MissingQuestion, RequestError, VaeQuestion
 from ..rules import Rules
 from ..solve import SolverNeeded
@@ -149,12 +150,14 @@ class Adviser:
             raise Unanswered(self._late()) from None
 
 
-def periods(data: Mapping, profile: Profile | None) -> tuple[int, int, int]:
+def periods(data: Mapping, profile: Profile | PartialProfile | None) -> tuple[int, int, int]:
     """The number of experiences, internships done and VAE requests of a question's candidate, read or not.
 
     >>> periods({"profile": {"experiences": [{}, {}], "internships": "?"}}, None)
     (2, 0, 0)
     """
+    if isinstance(profile, PartialProfile):  # its unknown facts stand in its template
+        profile = profile.template
     if profile is not None:
         return len(profile.experiences), len(profile.internships), len(profile.vae_requests)
     candidate = data.get("profile") if isinstance(data, Mapping) else None
