@@ -27,8 +27,11 @@ MAX_REQUESTS = 200  # requests received whole and being answered at once; beyond
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 # The page loads its own script and style sheet only; nothing may frame it. The generated documentation
 # (MkDocs Material) has inline scripts and styles of its own.
-PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-               "form-action 'self'; frame-ancestors 'none'")
+# Scripts only from the server's own files. Inline styles are allowed: an answer marks the form's fields it
+# names (without effect, the next question) with a <style> of its own, which also works without JavaScript;
+# everything a person typed is escaped, so a style can only come from the page's own templates.
+PAGE_POLICY = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
+               "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 DOCS_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
                "img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
 STATIC = Path(__file__).parent / "static"
