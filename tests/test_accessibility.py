@@ -55,7 +55,10 @@ def server():
 
 
 def new_page(chromium, viewport=None):
-    context = chromium.new_context(locale="fr-FR", viewport=viewport or {"width": 1100, "height": 900})
+    # The audit injects axe-core's script, which the pages' security policy refuses (as it should): bypassed
+    # for the audit only; the policy itself is tested in test_web_hardening.
+    context = chromium.new_context(locale="fr-FR", viewport=viewport or {"width": 1100, "height": 900},
+                                   bypass_csp=True)
     return context, context.new_page()
 
 
