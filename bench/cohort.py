@@ -119,11 +119,13 @@ def rss_kib(pid: int) -> int:
 
 
 def family(pid: int) -> list[int]:
-    """The process and its children (the workers with --jobs)."""
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        children = []
+    """The process and its children (the workers with --jobs, started by any of its threads)."""
+    children = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children += (task / "children").read_text().split()
+        except OSError:
+            pass
     return [pid, *(int(c) for c in children)]
 
 

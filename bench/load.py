@@ -10,7 +10,7 @@ the server. Each ordinary client waits a random time after each answer (`--think
 the mean, in seconds: 0 sends the next question at once); `--heavy` more clients
 send, without pause, the most expensive valid questions (`heavy_questions`: the
 longest candidate files the limits allow, dated and overlapping, with a conflict
-to explain, and VAE with every list full) while the ordinary ones are timed. Before timing, one question per requirement warms the server up
+to explain, and VAE with every list full), from a process of their own, while the ordinary ones are timed. Before timing, one question per requirement warms the server up
 (its first answer compiles the requirement and proves its closed form: seconds,
 not milliseconds). A valid request that does not get 200 with the same answer every
 time is an error; an invalid one that does not get a 4xx is an error. Reports
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import queue
@@ -245,11 +246,14 @@ def rss_kib(pid: int) -> int:
 
 
 def children(pid: int) -> list[int]:
-    """The server's worker processes."""
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
+    """The server's worker processes (started by any of its threads: each thread lists its own children)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
 
 
 def cpu_seconds(pid: int) -> float:
@@ -280,12 +284,38 @@ def client(url: str, work: queue.Queue, tally: Tally, stop_at: float, think: flo
                 time.sleep(rng.uniform(0, 2 * think))
 
 
-def heavy_client(url: str, heavy: list[Question], tally: Tally, done: threading.Event, seed: int) -> None:
+def heavy_client(url: str, heavy: list[Question], tally: Tally, done, seed: int) -> None:
     """Sends the most expensive valid questions, without pause, until the ordinary clients are done."""
     rng = random.Random(seed)
     with httpx.Client(base_url=url, timeout=120) as http:
         while not done.is_set():
             ask(http, rng.choice(heavy), tally)
+
+
+def heavy_results(process, results) -> tuple:
+    """The heavy clients' figures, once their process has sent them (SystemExit if it stopped without)."""
+    while True:
+        try:
+            found = results.get(timeout=1)
+            process.join(timeout=60)
+            return found
+        except queue.Empty:
+            if not process.is_alive():
+                raise SystemExit(f"les clients lourds se sont arrêtés (code {process.exitcode})") from None
+
+
+def heavy_process(url: str, clients: int, seed: int, done, results) -> None:
+    """The heavy clients, in a process of their own: sending 100-150 kB bodies and reading the answers must not
+    take the interpreter from the timed clients (their latencies would count the load generator, not the
+    server). Their figures go back through `results` once `done` is set."""
+    tally, expensive = Tally(), heavy_questions()
+    threads = [threading.Thread(target=heavy_client, args=(url, expensive, tally, done, seed + k))
+               for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    results.put((tally.heavy, tally.heavy_statuses, tally.errors))
 
 
 def ask(http: httpx.Client, q: Question, tally: Tally) -> None:
@@ -342,19 +372,22 @@ def run(requests: int = 10_000, clients: int = 20, invalid_share: float = 0.2, s
             cpu_start, load_start = cpu_seconds(server.pid), os.getloadavg()[0]
             started = time.monotonic()
             stop_at = started + max_seconds
-            done = threading.Event()
+            context = multiprocessing.get_context("spawn")
+            done, results = context.Event(), context.Queue()
+            heavies = context.Process(target=heavy_process, args=(url, heavy, seed, done, results), daemon=True)
+            if heavy:
+                heavies.start()
             threads = [threading.Thread(target=client, args=(url, work, tally, stop_at, think, seed + k))
                        for k in range(clients)]
-            heavies = [threading.Thread(target=heavy_client, args=(url, expensive, tally, done, seed + k))
-                       for k in range(heavy)]
-            for t in heavies + threads:
+            for t in threads:
                 t.start()
             for t in threads:
                 t.join()
             elapsed = time.monotonic() - started
             done.set()
-            for t in heavies:
-                t.join()
+            if heavy:
+                tally.heavy, tally.heavy_statuses, errors = heavy_results(heavies, results)
+                tally.errors += errors
             cpu, load_end = cpu_seconds(server.pid) - cpu_start, os.getloadavg()[0]
             sampling.set()
             sampler.join()

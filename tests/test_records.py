@@ -452,3 +452,15 @@ def test_a_snapshot_holds_the_rule_files_and_their_documents_and_reads_nothing_e
     copied = Snapshot.of(folder)
     assert copied.digest == shipped.digest and set(copied.files) == set(shipped.files)
     assert {Path(name).suffix for name in copied.files} == {".cnr", ".txt"}
+
+
+@pytest.mark.slow
+def test_records_are_listed_one_line_each_control_characters_escaped(tmp_path):
+    """A candidate's name is shown, never acted on by the terminal nor breaking the list (issue 19)."""
+    db = tmp_path / "decisions.sqlite3"
+    profile = tmp_path / "c.json"
+    profile.write_text(json.dumps({**BRUNO, "name": "\x1b[31mRED\x07\nFaux 2026-01-01"}), encoding="utf-8")
+    cnam("record", "--diploma", "licence", "--profile", str(profile), "--adviser", "J\x1b[2J", db=db)
+    listed = cnam("records", "list", db=db, text=True).stdout
+    assert "\x1b" not in listed and "\x07" not in listed and listed.count("\n") == 1
+    assert "\\u001b[31mRED\\u0007\\nFaux 2026-01-01" in listed and "J\\u001b[2J" in listed
