@@ -32,7 +32,7 @@ from ..answer.explain import VERDICT, Parts, answer_of, number
 from ..memo import Memo
 from ..language.model import CATEGORIES
 from ..solve.table import CANDIDATES, CONFLICT, MISSING, Registry, Table, alike, scale_of
-from ..candidate.counting import NOTES
+from ..candidate.counting import NOTES, months_of_cents
 from ..solve.values import DONE_KEYS, Facts
 
 UNITS = 100  # months in hundredths: every counted number is one (candidate.counting)
@@ -48,9 +48,9 @@ def facts_of(shape: tuple, values: tuple) -> Facts:
     `shape`, the internships done (`DONE_KEYS` order), the decided length (or NO_DECISION), then the UE and
     the counting's notes (bits in the order of `counting.NOTES`)."""
     k = len(shape)
-    return Facts({c: _months(v) for c, v in zip(shape, values[:k]) if v > 0},
-                 {key: _months(v) for key, v in zip(DONE_KEYS, values[k:k + 4])},
-                 None if values[k + 4] == NO_DECISION else _months(values[k + 4]), values[k + 5],
+    return Facts({c: months_of_cents(v) for c, v in zip(shape, values[:k]) if v > 0},
+                 {key: months_of_cents(v) for key, v in zip(DONE_KEYS, values[k:k + 4])},
+                 None if values[k + 4] == NO_DECISION else months_of_cents(values[k + 4]), values[k + 5],
                  notes=frozenset(n for b, n in enumerate(NOTES) if values[k + 6] >> b & 1))
 
 
@@ -68,19 +68,6 @@ def _cents(months: Fraction) -> int:
     if 100 % months.denominator:
         raise ValueError(f"not a hundredth of a month: {months}")  # never: the counting rounds to hundredths
     return months.numerator * (100 // months.denominator)
-
-
-_MONTHS: dict[int, Fraction] = {}
-
-
-def _months(cents: int) -> Fraction:
-    """Hundredths of a month as a Fraction (the usual ones made once)."""
-    found = _MONTHS.get(cents)
-    if found is None:
-        found = Fraction(cents, 100)
-        if len(_MONTHS) < 1 << 16:
-            _MONTHS[cents] = found
-    return found
 
 
 class Rows:

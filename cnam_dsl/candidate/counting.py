@@ -257,10 +257,10 @@ def _facts(profile: Profile, on: date, numbers: Numbers, credits: list) -> Facts
     decision_cents = -1 if decision is None else _rounded_cents(exact(decision))
     complement = profile.decided_experience_months
     plain = profile.decided_by is None and complement is None and not profile.entered_duties and not notes
-    return Facts(dict(zip(cents, map(_cents, cents.values()))),
-                 NO_INTERNSHIP if done_cents is NO_INTERNSHIP_CENTS else dict(zip(DONE_KEYS, map(_cents, done_cents))),
-                 None if decision is None else _cents(decision_cents), profile.ue_acquired, profile.decided_by,
-                 None if complement is None else _cents(_rounded_cents(exact(complement))), profile.entered_duties,
+    return Facts(dict(zip(cents, map(months_of_cents, cents.values()))),
+                 NO_INTERNSHIP if done_cents is NO_INTERNSHIP_CENTS else dict(zip(DONE_KEYS, map(months_of_cents, done_cents))),
+                 None if decision is None else months_of_cents(decision_cents), profile.ue_acquired, profile.decided_by,
+                 None if complement is None else months_of_cents(_rounded_cents(exact(complement))), profile.entered_duties,
                  frozenset(notes), (*cents.values(), *done_cents, decision_cents) if plain else None)
 
 
@@ -278,7 +278,7 @@ def apportioned(totals: dict, unit: int = 1) -> dict[Category, Fraction]:
     >>> apportioned({a: Fraction(1, 3), b: Fraction(1, 3)})
     {('in', 'salaried', 'sufficient'): Fraction(17, 50), ('out', 'salaried', 'sufficient'): Fraction(33, 100)}
     """
-    return {c: _cents(m) for c, m in _apportioned_cents(totals, unit).items()}
+    return {c: months_of_cents(m) for c, m in _apportioned_cents(totals, unit).items()}
 
 
 def _apportioned_cents(totals: dict, unit: int) -> dict[Category, int]:
@@ -306,7 +306,7 @@ CATEGORY_RANK = {c: i for i, c in enumerate(CATEGORIES)}
 _CENTS: dict[int, Fraction] = {}
 
 
-def _cents(cents: int) -> Fraction:
+def months_of_cents(cents: int) -> Fraction:
     """Hundredths of a month as a Fraction (the usual ones made once: making a Fraction is slow)."""
     found = _CENTS.get(cents)
     if found is None:
