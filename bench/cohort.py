@@ -30,6 +30,10 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from processes import children, rss_kib  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "robustness.md"
 START, END = "<!-- batch-memory:start -->", "<!-- batch-memory:end -->"
@@ -108,27 +112,6 @@ def realistic(path: Path, lines: int, seed: int = 19) -> Path:
 # ---------------------------------------------------------------- memory over a long run
 
 
-def rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def family(pid: int) -> list[int]:
-    """The process and its children (the workers with --jobs, started by any of its threads)."""
-    children = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            children += (task / "children").read_text().split()
-        except OSError:
-            pass
-    return [pid, *(int(c) for c in children)]
-
-
 def memory_run(path: Path, lines: int, jobs: int) -> dict:
     """Answer the cohort with `cnam batch`, counting output lines and sampling memory as it goes."""
     command = [sys.executable, "-m", "cnam_dsl", "batch", "--input", str(path), "--jobs", str(jobs)]
@@ -140,7 +123,7 @@ def memory_run(path: Path, lines: int, jobs: int) -> dict:
 
     def sample() -> None:
         while not done.wait(0.5):
-            samples.append((answered[0], sum(rss_kib(p) for p in family(process.pid))))
+            samples.append((answered[0], sum(rss_kib(p) for p in [process.pid, *children(process.pid)])))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

@@ -43,6 +43,10 @@ from pathlib import Path
 import httpx
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from processes import children, rss_kib  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # the only address this script ever targets
 CASES = Path(os.environ.get("CNAM_SHARED", ROOT.parent / "shared")) / "examples" / "cases.yaml"
@@ -232,28 +236,6 @@ def stop_server(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
-
-
-def rss_kib(pid: int) -> int:
-    """The process's resident memory (VmRSS), in KiB (0 once it is gone)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def children(pid: int) -> list[int]:
-    """The server's worker processes (started by any of its threads: each thread lists its own children)."""
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found += [int(p) for p in (task / "children").read_text().split()]
-        except OSError:
-            pass
-    return found
 
 
 def cpu_seconds(pid: int) -> float:
